@@ -1,0 +1,16 @@
+// The only module that imports CDK for Terraform. cdktf 0.21 is the last release; to move to its
+// maintained fork, change the package names below (cdktn, @cdktn/provider-null) and nothing else.
+export {
+  App,
+  Annotations,
+  Fn,
+  Lazy,
+  LocalBackend,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+  Testing,
+} from "cdktf";
+export type { SSHProvisionerConnection, TerraformResourceConfig } from "cdktf";
+export { NullProvider } from "@cdktf/provider-null/lib/provider/index.js";
+export { Resource as NullResource } from "@cdktf/provider-null/lib/resource/index.js";

@@ -1,0 +1,150 @@
+import { Construct } from "constructs";
+import { Annotations, LocalBackend, TerraformStack } from "../cdktf.js";
+import { assertRule, rules } from "../fleet/rules.js";
+import type { Engine } from "../remote/remote-script.js";
+import { Secret } from "../secret.js";
+import { Central, type CentralProps } from "./central.js";
+import { Gateway, type GatewayProps } from "./gateway.js";
+import type { HostProps, HostSshSettings } from "./host.js";
+import { MailRelay, type MailRelayProps } from "./mail-relay.js";
+import { Poller, type PollerProps } from "./poller.js";
+
+export interface FleetProps {
+  /** null_resource (hashicorp/null provider) or terraform_data (built in). @default "null_resource" */
+  engine?: Engine;
+  /** SSH settings for every host. @default - root on port 22, SSH agent, 30 s timeout, script in /root */
+  ssh?: HostSshSettings;
+  /** A host without hostKey fails synthesis instead of getting a warning. @default false */
+  strictHostKeys?: boolean;
+  /**
+   * Terraform state file, relative to the stack's directory in the synth output.
+   * @default - "../../../terraform.<name>.tfstate": the project root, for the default cdktf.out
+   */
+  localStatePath?: string;
+}
+
+/** The root of a fleet: one Terraform stack with its gateways, pollers and central. */
+export class Fleet extends TerraformStack {
+  readonly engine: Engine;
+  readonly ssh: HostSshSettings;
+  readonly strictHostKeys: boolean;
+  private readonly gatewaysByName = new Map<string, Gateway>();
+  private readonly pollersByName = new Map<string, Poller>();
+  private centralHost?: Central;
+
+  constructor(scope: Construct, name: string, props: FleetProps = {}) {
+    super(scope, name);
+    assertRule(rules.stackName, "fleet name", name);
+    this.engine = props.engine ?? "null_resource";
+    this.ssh = props.ssh ?? {};
+    this.strictHostKeys = props.strictHostKeys ?? false;
+    // An explicit backend: cdktf's default writes the checkout's absolute path into the JSON.
+    new LocalBackend(this, { path: props.localStatePath ?? `../../../terraform.${name}.tfstate` });
+  }
+
+  addGateway(name: string, props: GatewayProps): Gateway {
+    if (this.gatewaysByName.has(name)) throw new Error(`gateway ${name} is declared twice: gateway names must be unique`);
+    const gateway = new Gateway(this, `gateway:${name}`, { ...props, name });
+    this.gatewaysByName.set(name, gateway);
+    return gateway;
+  }
+
+  gateway(name: string): Gateway {
+    const gateway = this.gatewaysByName.get(name);
+    if (!gateway) {
+      throw new Error(`gateway ${name} is not declared: declared gateways are ${[...this.gatewaysByName.keys()].join(", ") || "none"}`);
+    }
+    return gateway;
+  }
+
+  addPoller(props: PollerProps): Poller {
+    this.claimHostName(props.name);
+    const poller = new Poller(this, `poller:${props.name}`, props);
+    this.pollersByName.set(props.name, poller);
+    return poller;
+  }
+
+  setCentral(props: CentralProps): Central {
+    if (this.centralHost) throw new Error(`the central is already set (${this.centralHost.name}): a fleet has one central`);
+    this.claimHostName(props.name);
+    this.centralHost = new Central(this, "central", props);
+    return this.centralHost;
+  }
+
+  get gateways(): Gateway[] {
+    return [...this.gatewaysByName.values()];
+  }
+
+  get central(): Central | undefined {
+    return this.centralHost;
+  }
+
+  get pollers(): Poller[] {
+    return [...this.pollersByName.values()];
+  }
+
+  /** Every relay: the pollers', then the central's. */
+  get relays(): MailRelay[] {
+    const relays = this.pollers.map((p) => p.relay);
+    if (this.centralHost?.relay) relays.push(this.centralHost.relay);
+    return relays;
+  }
+
+  /** Risky but legal choices found while building (unpinned host keys, unverified TLS...). */
+  get warnings(): string[] {
+    return this.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
+  }
+
+  /** The secret named `name`: a sensitive Terraform variable, supplied as TF_VAR_<name>. */
+  secret(name: string): Secret {
+    return Secret.fromVariable(this, name);
+  }
+
+  /** @internal How a host's relay connects and what it runs, from the fleet's settings. */
+  relayProps(host: HostProps, gateway: Gateway): MailRelayProps {
+    assertRule(rules.objectName, "host name", host.name);
+    assertRule(rules.sshAddress, `host ${host.name}: address`, host.address);
+    const ssh = { ...this.ssh, ...host.ssh };
+    const user = ssh.user ?? "root";
+    assertRule(rules.unixUser, `host ${host.name}: ssh.user`, user);
+    if (user !== "root" && !ssh.scriptDirectory) {
+      throw new Error(
+        `host ${host.name}: ssh.scriptDirectory is required when the SSH user is ${user} (not root): name a directory only that user can read`,
+      );
+    }
+    if (host.hostKey !== undefined) {
+      assertRule(rules.sshHostKey, `host ${host.name}: hostKey`, host.hostKey);
+    } else if (this.strictHostKeys) {
+      throw new Error(`host ${host.name}: hostKey is required because strictHostKeys is true: pin the host's SSH key`);
+    } else {
+      Annotations.of(this).addWarning(
+        `host ${host.name}: no hostKey, so Terraform will accept any SSH host key at ${host.address}; pin it (ssh-keyscan -t ed25519 ${host.address})`,
+      );
+    }
+    return {
+      hostName: host.name,
+      fqdn: host.fqdn,
+      os: host.os,
+      gateway,
+      engine: this.engine,
+      postfixParameters: host.postfixParameters,
+      connection: {
+        host: host.address,
+        port: ssh.port,
+        user,
+        privateKeyFile: ssh.privateKeyFile,
+        timeoutSeconds: ssh.timeoutSeconds,
+        hostKey: host.hostKey,
+        scriptDirectory: ssh.scriptDirectory,
+      },
+    };
+  }
+
+  private claimHostName(name: string): void {
+    if (this.pollersByName.has(name) || this.centralHost?.name === name) {
+      throw new Error(`poller ${name} is declared twice: poller names (the central's included) must be unique`);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { Construct } from "constructs";
+import { Annotations } from "../cdktf.js";
+import { assertRule, rules } from "../fleet/rules.js";
+import { relayhostOf, type GatewaySecurity, type RelayGateway } from "../postfix/relay-parameters.js";
+import type { Secret } from "../secret.js";
+
+export interface GatewayAuth {
+  /** SASL user name. */
+  username: string;
+  password: Secret;
+}
+
+export interface GatewayProps {
+  /** Name used in the fleet file and review artifacts. @default - the construct id */
+  name?: string;
+  /** Host name or IPv4 address of the SMTP gateway. */
+  host: string;
+  /** @default 587 for starttls, 465 for tls, 25 for none */
+  port?: number;
+  /** @default "starttls" */
+  security?: GatewaySecurity;
+  /** Check the gateway's certificate chain and name. @default true */
+  verifyCertificate?: boolean;
+  /** CA bundle on the hosts to verify the gateway with. @default - the distribution's bundle */
+  caFile?: string;
+  /** @default - no SASL authentication */
+  auth?: GatewayAuth;
+  /** Sender of all mail leaving the hosts (envelope and From: header). @default - senders unchanged */
+  from?: string;
+  /** false holds outgoing mail in the queue until true again. @default true */
+  enabled?: boolean;
+}
+
+const DEFAULT_PORTS: Record<GatewaySecurity, number> = { starttls: 587, tls: 465, none: 25 };
+
+/** An SMTP gateway the relays deliver to. */
+export class Gateway extends Construct {
+  readonly gatewayName: string;
+  readonly settings: RelayGateway;
+  readonly password?: Secret;
+
+  constructor(scope: Construct, id: string, props: GatewayProps) {
+    super(scope, id);
+    this.gatewayName = props.name ?? id;
+    assertRule(rules.objectName, "gateway name", this.gatewayName);
+    assertRule(rules.gatewayHost, `gateway ${this.gatewayName}: host`, props.host);
+    const security = props.security ?? "starttls";
+    const port = props.port ?? DEFAULT_PORTS[security];
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new Error(`gateway ${this.gatewayName}: port ${port} is not valid: it must be an integer from 1 to 65535`);
+    }
+    if (props.caFile !== undefined) assertRule(rules.absolutePath, `gateway ${this.gatewayName}: caFile`, props.caFile);
+    if (props.from !== undefined) assertRule(rules.email, `gateway ${this.gatewayName}: from`, props.from);
+    if (props.auth) assertRule(rules.saslUsername, `gateway ${this.gatewayName}: auth.username`, props.auth.username);
+    this.password = props.auth?.password;
+    this.settings = {
+      host: props.host,
+      port,
+      security,
+      verifyCertificate: props.verifyCertificate ?? true,
+      caFile: props.caFile,
+      username: props.auth?.username,
+      from: props.from,
+      enabled: props.enabled ?? true,
+    };
+    if (security === "none" && props.auth) {
+      Annotations.of(this).addWarning(
+        `gateway ${this.gatewayName}: security none with auth sends the password in clear on the network; use starttls or tls`,
+      );
+    } else if (security !== "none" && !this.settings.verifyCertificate) {
+      Annotations.of(this).addWarning(
+        `gateway ${this.gatewayName}: verifyCertificate false encrypts but does not check who answers; set it to true (with caFile for a private CA)`,
+      );
+    }
+  }
+
+  get relayhost(): string {
+    return relayhostOf(this.settings);
+  }
+}

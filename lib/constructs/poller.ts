@@ -1,0 +1,22 @@
+import { Construct } from "constructs";
+import type { Fleet } from "./fleet.js";
+import type { Gateway } from "./gateway.js";
+import type { HostProps } from "./host.js";
+import { MailRelay } from "./mail-relay.js";
+
+export interface PollerProps extends HostProps {
+  /** The gateway this poller's notifications leave through. */
+  gateway: Gateway;
+}
+
+/** A Centreon poller: it sends the notifications for what it monitors, so it gets a relay. */
+export class Poller extends Construct {
+  readonly name: string;
+  readonly relay: MailRelay;
+
+  constructor(fleet: Fleet, id: string, props: PollerProps) {
+    super(fleet, id);
+    this.name = props.name;
+    this.relay = new MailRelay(this, "MailRelay", fleet.relayProps(props, props.gateway));
+  }
+}

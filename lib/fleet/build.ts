@@ -1,0 +1,31 @@
+// The YAML loader's only job after validation: build the typed constructs.
+import type { Construct } from "constructs";
+import { Fleet, type FleetProps } from "../constructs/fleet.js";
+import type { Gateway } from "../constructs/gateway.js";
+import type { FleetSpec, SecretRef } from "./schema.js";
+
+export function buildFleet(scope: Construct, spec: FleetSpec, props: Pick<FleetProps, "localStatePath"> = {}): Fleet {
+  const fleet = new Fleet(scope, spec.name, {
+    ...props,
+    engine: spec.engine,
+    ssh: spec.ssh,
+    strictHostKeys: spec.strictHostKeys,
+  });
+  const secret = (ref: SecretRef) => fleet.secret(ref.secret);
+  const gateways = new Map<string, Gateway>();
+  for (const [name, g] of Object.entries(spec.gateways)) {
+    gateways.set(
+      name,
+      fleet.addGateway(name, {
+        ...g,
+        auth: g.auth ? { username: g.auth.username, password: secret(g.auth.password) } : undefined,
+      }),
+    );
+  }
+  for (const p of spec.pollers) fleet.addPoller({ ...p, gateway: gateways.get(p.gateway)! });
+  if (spec.central) {
+    const { gateway, clapi: _clapi, ...central } = spec.central;
+    fleet.setCentral({ ...central, gateway: gateway ? gateways.get(gateway) : undefined });
+  }
+  return fleet;
+}

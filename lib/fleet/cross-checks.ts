@@ -1,0 +1,91 @@
+// Checks that span sections of the fleet file: references, duplicates, combinations. They read the
+// raw document defensively, so they run (and report) even when other fields are invalid.
+import { rules, showValue } from "./rules.js";
+import { terraformName } from "../remote/names.js";
+
+export interface FleetProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+export function crossCheck(doc: unknown): FleetProblem[] {
+  if (!isObject(doc)) return [];
+  const problems: FleetProblem[] = [];
+  const gateways = isObject(doc.gateways) ? doc.gateways : {};
+  const gatewayNames = Object.keys(gateways);
+  const pollers = Array.isArray(doc.pollers) ? doc.pollers : [];
+  const central = isObject(doc.central) ? doc.central : undefined;
+  const fleetSsh = isObject(doc.ssh) ? doc.ssh : {};
+
+  // Every host with a relay: the pollers, then the central.
+  const hosts: { path: (string | number)[]; host: Raw }[] = pollers.flatMap((p, i) =>
+    isObject(p) ? [{ path: ["pollers", i], host: p }] : [],
+  );
+  if (central) hosts.push({ path: ["central"], host: central });
+
+  for (const { path, host } of hosts) {
+    const gateway = text(host.gateway);
+    if (gateway !== undefined && rules.objectName.test(gateway) && !gatewayNames.includes(gateway)) {
+      problems.push({
+        path: [...path, "gateway"],
+        message: `${showValue(gateway)} is not a declared gateway: declared gateways are ${gatewayNames.length ? gatewayNames.join(", ") : "none (add one under gateways)"}`,
+      });
+    }
+    if (doc.strictHostKeys === true && host.hostKey === undefined) {
+      problems.push({
+        path: [...path, "hostKey"],
+        message: "is required because strictHostKeys is true: pin the host's key (ssh-keyscan -t ed25519 HOST, without the host name)",
+      });
+    }
+    const ssh = isObject(host.ssh) ? host.ssh : {};
+    const user = text(ssh.user) ?? text(fleetSsh.user) ?? "root";
+    if (user !== "root" && ssh.scriptDirectory === undefined && fleetSsh.scriptDirectory === undefined) {
+      problems.push({
+        path: [...path, "ssh", "scriptDirectory"],
+        message: `is required when the SSH user is ${showValue(user)} (not root): name a directory only that user can read, e.g. /home/${user}/.cache`,
+      });
+    }
+  }
+
+  const seen = new Map<string, string>();
+  const claim = (kind: string, value: unknown, path: (string | number)[]) => {
+    if (typeof value !== "string") return;
+    const key = `${kind}\0${value.toLowerCase()}`;
+    const first = seen.get(key);
+    if (first) problems.push({ path, message: `${showValue(value)} is already used by ${first}: each ${kind} must be unique` });
+    else seen.set(key, formatPath(path));
+  };
+  for (const { path, host } of hosts) {
+    claim("poller name", host.name, [...path, "name"]);
+    if (typeof host.name === "string") claim("Terraform resource name", terraformName("relay", host.name), [...path, "name"]);
+    claim("fqdn", host.fqdn, [...path, "fqdn"]);
+    claim("SSH address", host.address, [...path, "address"]);
+  }
+
+  for (const [name, gateway] of Object.entries(gateways)) {
+    if (!isObject(gateway)) continue;
+    const path = ["gateways", name];
+    const security = text(gateway.security) ?? "starttls";
+    if (gateway.port === 465 && security === "starttls") {
+      problems.push({ path: [...path, "security"], message: `"starttls" does not work on port 465, which speaks implicit TLS: use security: tls` });
+    }
+    if (gateway.port === 587 && security === "tls") {
+      problems.push({ path: [...path, "security"], message: `"tls" (implicit TLS) does not work on port 587, which speaks STARTTLS: use security: starttls` });
+    }
+    if (security === "none" && gateway.verifyCertificate === true) {
+      problems.push({ path: [...path, "verifyCertificate"], message: `true needs TLS: set security to starttls or tls, or remove verifyCertificate` });
+    }
+  }
+  return problems;
+}
+
+/** `pollers[0].fqdn` from ["pollers", 0, "fqdn"]. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join("") || "(top level)";
+}

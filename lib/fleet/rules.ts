@@ -1,0 +1,128 @@
+// Value rules shared by the fleet-file schema and the typed constructs, so both refuse the same
+// values with the same words. Each rule says what is allowed, for error messages.
+import { isIPv4, isIPv6 } from "node:net";
+
+export interface Rule {
+  test(value: string): boolean;
+  /** What is allowed, phrased to follow "must be". */
+  allowed: string;
+}
+
+const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`, "i");
+const FQDN = new RegExp(`^${LABEL}(?:\\.${LABEL})+$`, "i");
+
+function isHostName(value: string): boolean {
+  return value.length <= 253 && HOST_NAME.test(value) && !/^[0-9.]+$/.test(value);
+}
+
+function isFqdn(value: string): boolean {
+  const labels = value.split(".");
+  // A numeric top-level label is an IP address or a typo, never a domain.
+  return value.length <= 253 && FQDN.test(value) && !/^[0-9]+$/.test(labels[labels.length - 1]);
+}
+
+const SSH_KEY_TYPES = [
+  "ssh-ed25519",
+  "ssh-rsa",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "sk-ssh-ed25519@openssh.com",
+  "sk-ecdsa-sha2-nistp256@openssh.com",
+];
+
+/** An OpenSSH public key line whose base64 blob really holds a key of the declared type. */
+function isSshPublicKey(value: string): boolean {
+  const match = /^(\S+) ([A-Za-z0-9+/]+={0,2})(?: [^\n\r]*)?$/.exec(value.trim());
+  if (!match || !SSH_KEY_TYPES.includes(match[1])) return false;
+  const blob = Buffer.from(match[2], "base64");
+  if (blob.length < 4) return false;
+  const typeLength = blob.readUInt32BE(0);
+  return blob.subarray(4, 4 + typeLength).toString("latin1") === match[1];
+}
+
+export const rules = {
+  stackName: {
+    test: (v: string) => /^[a-z0-9](?:[a-z0-9-]{0,62})$/.test(v),
+    allowed: "lower-case letters, digits and '-' (at most 63, starting with a letter or digit)",
+  },
+  objectName: {
+    test: (v: string) => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(v),
+    allowed: "letters, digits, '.', '_' and '-' (at most 63, starting with a letter or digit)",
+  },
+  fqdn: {
+    test: isFqdn,
+    allowed: "a fully qualified domain name (e.g. poller1.example.org)",
+  },
+  sshAddress: {
+    test: (v: string) => isIPv4(v) || isIPv6(v) || isHostName(v),
+    allowed: "an IPv4 address, an IPv6 address or a host name",
+  },
+  gatewayHost: {
+    test: (v: string) => isIPv4(v) || isHostName(v),
+    allowed: "a host name or an IPv4 address (e.g. smtp.example.org)",
+  },
+  email: {
+    test: (v: string) => {
+      const at = v.lastIndexOf("@");
+      const local = v.slice(0, at);
+      return (
+        at > 0 &&
+        /^[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*$/.test(local) &&
+        !local.startsWith("-") &&
+        local.length <= 64 &&
+        isFqdn(v.slice(at + 1))
+      );
+    },
+    allowed: "an e-mail address user@domain.tld (letters, digits, '.', '_', '%', '+', '-' before the @)",
+  },
+  sshHostKey: {
+    test: isSshPublicKey,
+    allowed: `an OpenSSH public host key "TYPE BASE64" (TYPE one of ${SSH_KEY_TYPES.join(", ")}), e.g. the output of ssh-keyscan without the host name`,
+  },
+  unixUser: {
+    test: (v: string) => /^[a-z_][a-z0-9_-]{0,31}$/.test(v),
+    allowed: "a Unix user name (lower-case letters, digits, '_' and '-')",
+  },
+  secretName: {
+    test: (v: string) => /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(v),
+    allowed: "a Terraform variable name: letters, digits and '_', not starting with a digit (supplied as TF_VAR_<name>)",
+  },
+  saslUsername: {
+    test: (v: string) => /^[\x21-\x39\x3b-\x7e]{1,255}$/.test(v),
+    allowed: "printable ASCII without spaces or ':' (the credentials map separates user and password with ':')",
+  },
+  absolutePath: {
+    test: (v: string) => /^\/[A-Za-z0-9._+/-]*$/.test(v) && !v.split("/").includes(".."),
+    allowed: "an absolute path of letters, digits, '.', '_', '+', '-' and '/'",
+  },
+  keyFilePath: {
+    test: (v: string) => /^(?:~\/|\/|\.{1,2}\/)?[A-Za-z0-9._+/@-]+$/.test(v),
+    allowed: "a path (absolute, relative or starting with ~/) of letters, digits, '.', '_', '+', '@', '-' and '/'",
+  },
+  postfixParameterName: {
+    test: (v: string) => /^[a-z][a-z0-9_]{0,99}$/.test(v),
+    allowed: "a Postfix parameter name (lower-case letters, digits and '_')",
+  },
+  postfixParameterValue: {
+    test: (v: string) => /^[^\x00-\x1f\x7f]*$/.test(v) && v === v.trim(),
+    allowed: "a single line without control characters or leading/trailing spaces",
+  },
+} satisfies Record<string, Rule>;
+
+export type RuleName = keyof typeof rules;
+
+/** `value` shown in an error message: quoted, shortened, control characters escaped. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Throws when `value` breaks `rule`; for constructs, which validate as they are built. */
+export function assertRule(rule: Rule, field: string, value: string, example = ""): void {
+  if (!rule.test(value)) {
+    throw new Error(`${field} ${showValue(value)} is not valid: it must be ${rule.allowed}${example}`);
+  }
+}

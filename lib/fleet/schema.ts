@@ -1,0 +1,170 @@
+// The fleet file, version 1: its shape, defaults and per-field rules. Checks that span sections
+// (references, duplicates) live in cross-checks.ts; both run on every load.
+import { z } from "zod";
+import { rules, showValue, type Rule } from "./rules.js";
+
+function ruled(rule: Rule, description: string) {
+  return z
+    .string()
+    .refine((v) => rule.test(v), { error: (iss) => `${showValue(iss.input)} is not valid: it must be ${rule.allowed}` })
+    .describe(description);
+}
+
+const literalSecretMessage =
+  "a literal secret is not allowed in the fleet file: write { secret: NAME } and supply the value at deploy time as TF_VAR_NAME";
+
+export const SecretRef = z
+  .strictObject(
+    { secret: ruled(rules.secretName, "Name of the Terraform variable holding the secret (supplied as TF_VAR_<name>)") },
+    {
+      error: (iss) =>
+        iss.code === "invalid_type" && (typeof iss.input === "string" || typeof iss.input === "number")
+          ? literalSecretMessage
+          : undefined,
+    },
+  )
+  .describe("A secret, never literal: { secret: NAME } names a sensitive Terraform variable");
+
+const port = (description: string) => z.number().int().min(1).max(65535).describe(description);
+const osChoice = z
+  .enum(["auto", "debian", "rhel"])
+  .default("auto")
+  .describe("Distribution family: auto (read /etc/os-release), debian (Debian/Ubuntu) or rhel (RHEL/Alma/Rocky)");
+
+const PostfixParameters = z
+  .record(
+    ruled(rules.postfixParameterName, "Postfix parameter name"),
+    ruled(rules.postfixParameterValue, "Postfix parameter value"),
+  )
+  .describe("Extra main.cf parameters set with postconf -e on this host (the managed relay parameters cannot be overridden here)");
+
+export const SshSettings = z
+  .strictObject({
+    user: ruled(rules.unixUser, "SSH user (root, or a user with passwordless sudo)").default("root"),
+    port: port("SSH port").default(22),
+    privateKeyFile: ruled(rules.keyFilePath, "Private key file on the machine running Terraform; omit to use the SSH agent").optional(),
+    timeoutSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(299)
+      .default(30)
+      .describe("How long to wait for the host to answer before that host fails (Terraform's own default is 300)"),
+    scriptDirectory: ruled(
+      rules.absolutePath,
+      "Directory on the host, readable by the SSH user only, where Terraform uploads the script (default /root for root)",
+    ).optional(),
+  })
+  .describe("How Terraform reaches the hosts over SSH");
+
+const SshOverrides = z
+  .strictObject({
+    user: SshSettings.shape.user.unwrap().optional(),
+    port: port("SSH port").optional(),
+    privateKeyFile: SshSettings.shape.privateKeyFile,
+    timeoutSeconds: SshSettings.shape.timeoutSeconds.unwrap().optional(),
+    scriptDirectory: SshSettings.shape.scriptDirectory,
+  })
+  .describe("Per-host SSH settings, overriding the fleet's ssh section");
+
+const hostFields = {
+  address: ruled(rules.sshAddress, "Address Terraform connects to over SSH"),
+  fqdn: ruled(rules.fqdn, "Fully qualified name of the host: Postfix myhostname, the EHLO name the gateway sees"),
+  os: osChoice,
+  hostKey: ruled(rules.sshHostKey, "The host's SSH public key, pinned: Terraform refuses any other key").optional(),
+  ssh: SshOverrides.optional(),
+  postfixParameters: PostfixParameters.optional(),
+};
+
+export const GatewaySpec = z
+  .strictObject({
+    host: ruled(rules.gatewayHost, "SMTP gateway (relayhost) the pollers relay through"),
+    port: port("SMTP port (default 587 for starttls, 465 for tls, 25 for none)").optional(),
+    security: z
+      .enum(["starttls", "tls", "none"])
+      .default("starttls")
+      .describe("starttls (submission, usually 587), tls (implicit TLS, usually 465) or none (plain SMTP)"),
+    verifyCertificate: z
+      .boolean()
+      .default(true)
+      .describe("Verify the gateway's certificate chain and name; false encrypts without verifying"),
+    caFile: ruled(rules.absolutePath, "CA bundle on the hosts used to verify the gateway (default: the distribution's bundle)").optional(),
+    auth: z
+      .strictObject({
+        username: ruled(rules.saslUsername, "SASL user name"),
+        password: SecretRef,
+      })
+      .optional()
+      .describe("SASL authentication; omit for a relay that accepts the pollers without it"),
+    from: ruled(rules.email, "Sender address for all mail leaving the host (envelope and From: header)").optional(),
+    enabled: z.boolean().default(true).describe("false holds outgoing mail in the queue (never dropped) until set back to true"),
+  })
+  .describe("An SMTP gateway");
+
+export const PollerSpec = z
+  .strictObject({
+    name: ruled(rules.objectName, "Centreon poller name"),
+    ...hostFields,
+    gateway: ruled(rules.objectName, "Name of the gateway (in gateways) this poller relays through"),
+  })
+  .describe("A Centreon poller that gets a Postfix relay");
+
+export const CentralSpec = z
+  .strictObject({
+    name: ruled(rules.objectName, "The central's own poller name in Centreon"),
+    ...hostFields,
+    gateway: ruled(rules.objectName, "Gateway for the central's own relay; omit if the central sends no notification").optional(),
+    clapi: z
+      .strictObject({
+        user: z.string().min(1).describe("Centreon admin user for CLAPI"),
+        password: SecretRef,
+      })
+      .optional()
+      .describe("CLAPI credentials on the central"),
+  })
+  .describe("The Centreon central server");
+
+export const FleetSpec = z
+  .strictObject({
+    name: ruled(rules.stackName, "Stack name"),
+    engine: z
+      .enum(["null_resource", "terraform_data"])
+      .default("null_resource")
+      .describe("null_resource (hashicorp/null provider) or terraform_data (built in: no provider download)"),
+    strictHostKeys: z.boolean().default(false).describe("true: a host without hostKey is an error instead of a warning"),
+    ssh: SshSettings.prefault({}),
+    central: CentralSpec.optional(),
+    gateways: z.record(ruled(rules.objectName, "Gateway name"), GatewaySpec).default({}),
+    pollers: z.array(PollerSpec).default([]),
+  })
+  .describe("A Centreon fleet's notification mail, as code (fleet file version 1)");
+
+export type FleetSpec = z.output<typeof FleetSpec>;
+export type FleetInput = z.input<typeof FleetSpec>;
+export type GatewaySpec = z.output<typeof GatewaySpec>;
+export type PollerSpec = z.output<typeof PollerSpec>;
+export type CentralSpec = z.output<typeof CentralSpec>;
+export type SecretRef = z.output<typeof SecretRef>;
+
+/** Messages for zod's built-in checks, with the bad value and what is allowed. */
+export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
+  switch (iss.code) {
+    case "invalid_type":
+      return iss.input === undefined
+        ? `is required (${iss.expected})`
+        : `${showValue(iss.input)} is not valid: it must be ${iss.expected === "int" ? "an integer" : `a ${iss.expected}`}`;
+    case "invalid_value":
+      return `${showValue(iss.input)} is not valid: it must be one of ${iss.values.map((v) => String(v)).join(", ")}`;
+    case "too_big":
+    case "too_small": {
+      const bound = iss.code === "too_big" ? `at most ${iss.maximum}` : `at least ${iss.minimum}`;
+      return iss.origin === "string"
+        ? `${showValue(iss.input)} is not valid: it must not be empty`
+        : `${showValue(iss.input)} is not valid: it must be ${bound}`;
+    }
+    case "unrecognized_keys":
+      return `unknown field${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => `"${k}"`).join(", ")}: check the spelling against schema/fleet.schema.json`;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,89 @@
+// The managed-parameter model of a notification relay: which main.cf parameters a gateway and a
+// host turn into, and why. Rendering (review main.cf, provisioning script) reads only this.
+import { isIPv4 } from "node:net";
+import { OS_FAMILIES, OS_PROFILES, type OsFamily } from "./os.js";
+
+export type GatewaySecurity = "starttls" | "tls" | "none";
+
+export interface RelayGateway {
+  host: string;
+  port: number;
+  security: GatewaySecurity;
+  verifyCertificate: boolean;
+  caFile?: string;
+  username?: string;
+  from?: string;
+  enabled: boolean;
+}
+
+export interface RelayParameter {
+  name: string;
+  /** One value, or one per distribution family (the script picks the host's). */
+  value: string | Record<OsFamily, string>;
+  /** Set only on hosts without syslog: Postfix would log nowhere otherwise. */
+  onlyWithoutSyslog?: boolean;
+}
+
+/** The SASL credentials map; its lookup key must equal relayhost exactly. */
+export const CREDENTIALS_MAP = "/etc/postfix/sasl_passwd";
+
+/** Legacy TLS switches removed from main.cf: smtp_tls_security_level supersedes them. */
+export const LEGACY_PARAMETERS = ["smtp_use_tls", "smtp_enforce_tls", "smtp_tls_enforce_peername"];
+
+export const MANAGED_PARAMETER_NAMES = [
+  "myhostname",
+  "inet_interfaces",
+  "relayhost",
+  "smtp_sasl_auth_enable",
+  "smtp_sasl_password_maps",
+  "smtp_sasl_security_options",
+  "smtp_sasl_tls_security_options",
+  "smtp_tls_security_level",
+  "smtp_tls_wrappermode",
+  "smtp_tls_CAfile",
+  "sender_canonical_maps",
+  "defer_transports",
+  "maillog_file",
+] as const;
+
+export function relayhostOf(gateway: Pick<RelayGateway, "host" | "port">): string {
+  // Brackets: deliver to this host itself, no MX lookup.
+  return `[${gateway.host}]:${gateway.port}`;
+}
+
+/**
+ * encrypt: TLS without checking the certificate. secure: chain and name checked against the
+ * host name. An IP address cannot match by name, so verify (chain only) is used for it.
+ */
+export function tlsLevelOf(gateway: Pick<RelayGateway, "host" | "security" | "verifyCertificate">): string {
+  if (gateway.security === "none") return "none";
+  if (!gateway.verifyCertificate) return "encrypt";
+  return isIPv4(gateway.host) ? "verify" : "secure";
+}
+
+export function relayParameters(gateway: RelayGateway, fqdn: string): RelayParameter[] {
+  const tls = gateway.security !== "none";
+  const auth = gateway.username !== undefined;
+  const perOs = (pick: (family: OsFamily) => string) =>
+    Object.fromEntries(OS_FAMILIES.map((family) => [family, pick(family)])) as Record<OsFamily, string>;
+  const parameters: RelayParameter[] = [
+    { name: "myhostname", value: fqdn },
+    // A relay for the host's own notifications: nothing else may submit mail over the network.
+    { name: "inet_interfaces", value: "loopback-only" },
+    { name: "relayhost", value: relayhostOf(gateway) },
+    { name: "smtp_sasl_auth_enable", value: auth ? "yes" : "no" },
+    // The host's own table type: hash where Berkeley DB exists, lmdb where it does not (RHEL 10).
+    { name: "smtp_sasl_password_maps", value: auth ? `\${default_database_type}:${CREDENTIALS_MAP}` : "" },
+    // noplaintext where TLS is required: the password never crosses the network in clear.
+    { name: "smtp_sasl_security_options", value: tls ? "noanonymous, noplaintext" : "noanonymous" },
+    { name: "smtp_sasl_tls_security_options", value: "noanonymous" },
+    { name: "smtp_tls_security_level", value: tlsLevelOf(gateway) },
+    { name: "smtp_tls_wrappermode", value: gateway.security === "tls" ? "yes" : "no" },
+    { name: "smtp_tls_CAfile", value: gateway.caFile ?? perOs((family) => OS_PROFILES[family].caBundle) },
+    { name: "sender_canonical_maps", value: gateway.from ? `static:${gateway.from}` : "" },
+    // Disabled gateway: mail waits in the deferred queue, nothing is sent or dropped.
+    { name: "defer_transports", value: gateway.enabled ? "" : "smtp" },
+    { name: "maillog_file", value: perOs((family) => OS_PROFILES[family].mailLog), onlyWithoutSyslog: true },
+  ];
+  return parameters;
+}
