@@ -2,6 +2,7 @@
 // raw document defensively, so they run (and report) even when other fields are invalid.
 import { rules, showValue } from "./rules.js";
 import { terraformName } from "../remote/names.js";
+import { MANAGED_PARAMETER_NAMES } from "../postfix/relay-parameters.js";
 
 export interface FleetProblem {
   path: (string | number)[];
@@ -41,6 +42,13 @@ export function crossCheck(doc: unknown): FleetProblem[] {
         message: "is required because strictHostKeys is true: pin the host's key (ssh-keyscan -t ed25519 HOST, without the host name)",
       });
     }
+    const extra = isObject(host.postfixParameters) ? host.postfixParameters : {};
+    for (const name of Object.keys(extra).filter((n) => (MANAGED_PARAMETER_NAMES as readonly string[]).includes(n))) {
+      problems.push({
+        path: [...path, "postfixParameters", name],
+        message: "is managed by this project (from the gateway and host settings): set it there instead",
+      });
+    }
     const ssh = isObject(host.ssh) ? host.ssh : {};
     const user = text(ssh.user) ?? text(fleetSsh.user) ?? "root";
     if (user !== "root" && ssh.scriptDirectory === undefined && fleetSsh.scriptDirectory === undefined) {
@@ -52,16 +60,20 @@ export function crossCheck(doc: unknown): FleetProblem[] {
   }
 
   const seen = new Map<string, string>();
-  const claim = (kind: string, value: unknown, path: (string | number)[]) => {
-    if (typeof value !== "string") return;
+  /** False when another field already holds `value`. */
+  const claim = (kind: string, value: unknown, path: (string | number)[]): boolean => {
+    if (typeof value !== "string") return true;
     const key = `${kind}\0${value.toLowerCase()}`;
     const first = seen.get(key);
     if (first) problems.push({ path, message: `${showValue(value)} is already used by ${first}: each ${kind} must be unique` });
     else seen.set(key, formatPath(path));
+    return !first;
   };
   for (const { path, host } of hosts) {
-    claim("poller name", host.name, [...path, "name"]);
-    if (typeof host.name === "string") claim("Terraform resource name", terraformName("relay", host.name), [...path, "name"]);
+    // Distinct names can still map to one Terraform resource name ("a.b" and "a_b").
+    if (claim("poller name", host.name, [...path, "name"]) && typeof host.name === "string") {
+      claim("Terraform resource name", terraformName("relay", host.name), [...path, "name"]);
+    }
     claim("fqdn", host.fqdn, [...path, "fqdn"]);
     claim("SSH address", host.address, [...path, "address"]);
   }

@@ -48,7 +48,9 @@ export interface RemoteScriptProps {
 }
 
 /** terraform_data: built into Terraform, needs no provider download. */
-class TerraformData extends TerraformResource {
+export class TerraformData extends TerraformResource {
+  static readonly tfResourceType = "terraform_data";
+
   constructor(
     scope: Construct,
     id: string,
@@ -99,7 +101,7 @@ export class RemoteScript extends Construct {
       user,
       timeout: `${connection.timeoutSeconds ?? 30}s`,
       scriptPath: `${connection.scriptDirectory ?? "/root"}/.centreon-${props.purpose}.sh`,
-      ...(connection.privateKeyFile ? { privateKey: Fn.file(connection.privateKeyFile) } : { agent: true }),
+      ...(connection.privateKeyFile ? { privateKey: Fn.file(connection.privateKeyFile) } : { agent: "true" }),
       ...(connection.hostKey ? { hostKey: connection.hostKey } : {}),
     };
     const config: TerraformResourceConfig = {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, chown, copyFile, cp, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 
@@ -49,15 +49,24 @@ const BASE_ENV = {
   HOME: '/root', USER: 'root', LOGNAME: 'root', SHELL: '/bin/sh', LANG: 'C.UTF-8',
 };
 
-// Holder script: $1..$5 are the private dirs in MOUNTS order. /tmp goes last so that a root
-// under /tmp would still be reachable for the earlier binds. `read` blocks on the stdin pipe:
-// if the test runner dies without stop(), EOF ends the holder instead of leaking it.
+// Holder script: $1..$5 are the private dirs in MOUNTS order, $6 the root. /tmp goes last so
+// that a root under /tmp would still be reachable for the earlier binds. `read` blocks on the
+// stdin pipe; EOF means the test runner died without stop() (which SIGKILLs the holder instead):
+// then the holder takes the host down itself, so nothing leaks even after a SIGKILLed runner.
 const HOLDER_SCRIPT = [
   'set -e',
   ...MOUNTS.map(([inside], i) => `mount --bind "$${i + 1}" ${inside}`),
   'ip link set lo up',
   'echo ready',
   'read -r _ || true',
+  'set +e',
+  'm=$(readlink /proc/$$/ns/mnt); n=$(readlink /proc/$$/ns/net)',
+  'for p in /proc/[0-9]*; do',
+  '  case "$(readlink $p/ns/mnt 2>/dev/null) $(readlink $p/ns/net 2>/dev/null)" in',
+  '    *"$m"*|*"$n"*) [ "${p#/proc/}" = $$ ] || kill -9 "${p#/proc/}" 2>/dev/null ;;',
+  '  esac',
+  'done',
+  'rm -rf -- "$6"',
 ].join('\n');
 
 export async function startScratchHost(opts: ScratchHostOptions): Promise<ScratchHost> {
@@ -91,7 +100,9 @@ async function seed(root: string, mainCf: 'debian-default' | 'none'): Promise<vo
     // verbatimSymlinks keeps makedefs.out a link to /usr/share/postfix, as the package has it.
     if (existsSync(src)) await cp(src, join(etc, f), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   }
-  if (mainCf === 'debian-default') await copyFile('/usr/share/postfix/main.cf.debian', join(etc, 'main.cf'));
+  // Keep the package file's old mtime: Postfix re-reads a main.cf changed in the last ~2 s
+  // (0.3 s sleeps) before trusting it, which would slow every first command down.
+  if (mainCf === 'debian-default') await cp('/usr/share/postfix/main.cf.debian', join(etc, 'main.cf'), { preserveTimestamps: true });
   // Empty spool, root-owned 0755: `postfix start` creates the queue directories with their owners.
   await chmod(join(root, 'var-spool-postfix'), 0o755);
   const lib = join(root, 'var-lib-postfix');
@@ -111,7 +122,7 @@ async function userIds(user: string): Promise<{ uid: number; gid: number }> {
 
 function startHolder(root: string): Promise<ChildProcess & { pid: number }> {
   const args = ['--mount', '--net', '--propagation', 'private', 'sh', '-c', HOLDER_SCRIPT, 'holder',
-    ...MOUNTS.map(([, sub]) => join(root, sub))];
+    ...MOUNTS.map(([, sub]) => join(root, sub)), root];
   const child = spawn('unshare', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: false });
   return new Promise((resolve, reject) => {
     let stderr = '';
@@ -124,20 +135,15 @@ function startHolder(root: string): Promise<ChildProcess & { pid: number }> {
   });
 }
 
-// Best effort when a test run ends without stop(): kill what is still in live hosts' namespaces.
-const live = new Set<Host>();
-process.once('exit', () => { for (const h of live) killMembersSync(h.nsIds); });
-
 class Host implements ScratchHost {
   readonly pid: number;
   private stopping?: Promise<void>;
-  readonly nsIds: string[];
+  private readonly nsIds: string[];
 
   constructor(readonly name: string, readonly root: string, private readonly holder: ChildProcess & { pid: number }) {
     this.pid = holder.pid;
     // Read the namespace ids now: once the holder is gone its /proc entry cannot tell them.
     this.nsIds = ['mnt', 'net'].map((ns) => readlinkSync(`/proc/${this.pid}/ns/${ns}`));
-    live.add(this);
   }
 
   path(hostPath: string): string {
@@ -189,9 +195,12 @@ class Host implements ScratchHost {
   }
 
   private async doStop(): Promise<void> {
-    if (this.holder.exitCode === null && this.holder.signalCode === null) {
-      // A clean stop first, so Postfix does not leave a half-written queue behind (failure is fine).
-      await this.exec('postfix status >/dev/null 2>&1 && postfix stop', { timeoutMs: 30_000 }).catch(() => undefined);
+    // A clean `postfix stop` first when a master runs here (failure is fine). Not `postfix status`
+    // to find out: every Postfix command costs 1 s on a fatal error (no main.cf) and up to 2 s
+    // after a fresh main.cf edit.
+    const master = members(this.nsIds, this.pid).some((pid) => comm(pid) === 'master');
+    if (master && this.holder.exitCode === null && this.holder.signalCode === null) {
+      await this.exec('postfix stop', { timeoutMs: 30_000 }).catch(() => undefined);
     }
     for (let round = 0; round < 5 && members(this.nsIds, this.pid).length > 0; round++) {
       killMembersSync(this.nsIds, this.pid, round < 2 ? 'SIGTERM' : 'SIGKILL');
@@ -202,7 +211,6 @@ class Host implements ScratchHost {
       this.holder.kill('SIGKILL');
       await exited;
     }
-    live.delete(this);
     const left = members(this.nsIds);
     if (left.length > 0) throw new Error(`scratch host ${this.name}: processes ${left.join(' ')} survived stop()`);
     await rm(this.root, { recursive: true, force: true });
@@ -220,6 +228,10 @@ function members(nsIds: string[], except?: number): number[] {
   return pids;
 }
 
+function comm(pid: number): string {
+  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return ''; }
+}
+
 function inNamespaces(pid: number, nsIds: string[]): boolean {
   for (const ns of ['mnt', 'net']) {
     try {
@@ -229,7 +241,7 @@ function inNamespaces(pid: number, nsIds: string[]): boolean {
   return false;
 }
 
-function killMembersSync(nsIds: string[], except?: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+function killMembersSync(nsIds: string[], except: number, signal: NodeJS.Signals): void {
   for (const pid of members(nsIds, except)) {
     try {
       // Re-check right before the kill: the PID may have been reused since the listing.

@@ -12,6 +12,8 @@ export interface UpstreamServerConfig {
   cert: string;
   key: string;
   records: string;
+  /** Exit when stdin closes: set by startUpstream, so a dead test runner leaves no server behind. */
+  exitWithStdin?: boolean;
 }
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as UpstreamServerConfig;
@@ -89,8 +91,13 @@ server.listen(config.port, config.host, () => {
   process.stdout.write(`READY ${typeof address === 'object' && address ? address.port : config.port}\n`);
 });
 
-process.once('SIGTERM', () => {
+let closing = false;
+const shutdown = (): void => {
+  if (closing) return;
+  closing = true;
   // Force the exit if a client keeps its connection open past closeTimeout.
   setTimeout(() => process.exit(0), 2000).unref();
   server.close(() => process.exit(0));
-});
+};
+process.once('SIGTERM', shutdown);
+if (config.exitWithStdin) process.stdin.on('close', shutdown).resume();

@@ -89,7 +89,7 @@ export async function startUpstream(opts: UpstreamOptions): Promise<Upstream> {
   // Config and records live on the real file system: with a host, only the network namespace is entered.
   const work = await mkdtemp(join(tmpdir(), 'upstream-smtp-'));
   const config: UpstreamServerConfig = {
-    host: '127.0.0.1', port: opts.port, mode: opts.mode ?? 'starttls', users: opts.users,
+    host: '127.0.0.1', port: opts.port, mode: opts.mode ?? 'starttls', users: opts.users, exitWithStdin: true,
     cert: join(opts.tlsDir, 'server.crt'), key: join(opts.tlsDir, 'server.key'), records: join(work, 'records.jsonl'),
   };
   const configPath = join(work, 'config.json');
@@ -144,7 +144,7 @@ function spawnServer(configPath: string, host?: ScratchHost): Promise<{ child: C
   const node = [process.execPath, '--import', TSX_LOADER, SERVER_SCRIPT, configPath];
   // nsenter -n only: the host's network, the machine's files (node_modules, the config, the records).
   const [cmd, ...args] = host ? ['nsenter', '-t', String(host.pid), '-n', '--', ...node] : node;
-  const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

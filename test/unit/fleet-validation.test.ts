@@ -1,0 +1,243 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { describe, expect, it } from "vitest";
+import { FleetValidationError, parseFleet } from "../../lib/fleet/load.js";
+import { fleetJsonSchema } from "../../lib/fleet/json-schema.js";
+import { baseFleet, HOST_KEYS } from "../fixtures/fleets.js";
+
+/** The problems parseFleet reports for `doc`, as "path: message" lines. */
+function problems(doc: unknown): string[] {
+  try {
+    parseFleet(typeof doc === "string" ? doc : stringify(doc), "bad.yaml");
+  } catch (error) {
+    if (error instanceof FleetValidationError) return error.problems.map((p) => `${formatPath(p.path)}: ${p.message}`);
+    throw error;
+  }
+  return [];
+}
+const formatPath = (path: (string | number)[]) =>
+  path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+
+function mutate(change: (doc: Record<string, any>) => void): Record<string, any> {
+  const doc = baseFleet();
+  change(doc);
+  return doc;
+}
+
+describe("bad fleet files: each problem named by its path, value and what is allowed", () => {
+  const cases: [string, Record<string, any> | string, string][] = [
+    [
+      "stack name with capitals",
+      mutate((d) => (d.name = "Acme Monitoring")),
+      `name: "Acme Monitoring" is not valid: it must be lower-case letters, digits and '-' (at most 63, starting with a letter or digit)`,
+    ],
+    [
+      "unknown engine",
+      mutate((d) => (d.engine = "local-exec")),
+      `engine: "local-exec" is not valid: it must be one of null_resource, terraform_data`,
+    ],
+    [
+      "myhostname not fully qualified",
+      mutate((d) => (d.pollers[0].fqdn = "poller1")),
+      `pollers[0].fqdn: "poller1" is not valid: it must be a fully qualified domain name (e.g. poller1.example.org)`,
+    ],
+    [
+      "fqdn ending in a number",
+      mutate((d) => (d.pollers[1].fqdn = "10.0.0.1")),
+      `pollers[1].fqdn: "10.0.0.1" is not valid: it must be a fully qualified domain name (e.g. poller1.example.org)`,
+    ],
+    [
+      "SSH address with a space",
+      mutate((d) => (d.pollers[0].address = "10.0.0 .1")),
+      `pollers[0].address: "10.0.0 .1" is not valid: it must be an IPv4 address, an IPv6 address or a host name`,
+    ],
+    [
+      "gateway host with a port glued on",
+      mutate((d) => (d.gateways.corporate.host = "smtp.example.org:587")),
+      `gateways.corporate.host: "smtp.example.org:587" is not valid: it must be a host name or an IPv4 address (e.g. smtp.example.org)`,
+    ],
+    [
+      "port out of range",
+      mutate((d) => (d.gateways.corporate.port = 70000)),
+      `gateways.corporate.port: 70000 is not valid: it must be at most 65535`,
+    ],
+    [
+      "port as text",
+      mutate((d) => (d.ssh.port = "22")),
+      `ssh.port: "22" is not valid: it must be a number`,
+    ],
+    [
+      "sender address without a domain",
+      mutate((d) => (d.gateways.corporate.from = "centreon")),
+      `gateways.corporate.from: "centreon" is not valid: it must be an e-mail address user@domain.tld (letters, digits, '.', '_', '%', '+', '-' before the @)`,
+    ],
+    [
+      "host key that is not a key",
+      mutate((d) => (d.pollers[0].hostKey = "ssh-ed25519 AAAAnotakey")),
+      `pollers[0].hostKey: "ssh-ed25519 AAAAnotakey" is not valid: it must be an OpenSSH public host key "TYPE BASE64" (TYPE one of ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com), e.g. the output of ssh-keyscan without the host name`,
+    ],
+    [
+      "host key whose type does not match its blob",
+      mutate((d) => (d.pollers[0].hostKey = HOST_KEYS[0].replace("ssh-ed25519", "ssh-rsa"))),
+      `pollers[0].hostKey: "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIFScmQ6DMoYvKZ9czw9mOb/Q3pRMvikivknMROyPu22b" is not valid: it must be an OpenSSH public host key "TYPE BASE64" (TYPE one of ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com), e.g. the output of ssh-keyscan without the host name`,
+    ],
+    [
+      "unknown os",
+      mutate((d) => (d.pollers[2].os = "centos")),
+      `pollers[2].os: "centos" is not valid: it must be one of auto, debian, rhel`,
+    ],
+    [
+      "unknown security",
+      mutate((d) => (d.gateways.corporate.security = "ssl")),
+      `gateways.corporate.security: "ssl" is not valid: it must be one of starttls, tls, none`,
+    ],
+    [
+      "poller naming an undeclared gateway",
+      mutate((d) => (d.pollers[1].gateway = "corporat")),
+      `pollers[1].gateway: "corporat" is not a declared gateway: declared gateways are corporate, backup`,
+    ],
+    [
+      "duplicate poller names",
+      mutate((d) => (d.pollers[2].name = "poller-paris")),
+      `pollers[2].name: "poller-paris" is already used by pollers[0].name: each poller name must be unique`,
+    ],
+    [
+      "poller named like the central",
+      mutate((d) => (d.pollers[0].name = "Central")),
+      `central.name: "Central" is already used by pollers[0].name: each poller name must be unique`,
+    ],
+    [
+      "two pollers with one fqdn",
+      mutate((d) => (d.pollers[1].fqdn = "poller-paris.example.org")),
+      `pollers[1].fqdn: "poller-paris.example.org" is already used by pollers[0].fqdn: each fqdn must be unique`,
+    ],
+    [
+      "literal password",
+      mutate((d) => (d.gateways.corporate.auth.password = "hunter2-literal")),
+      `gateways.corporate.auth.password: a literal secret is not allowed in the fleet file: write { secret: NAME } and supply the value at deploy time as TF_VAR_NAME`,
+    ],
+    [
+      "secret name that is not a variable name",
+      mutate((d) => (d.gateways.corporate.auth.password = { secret: "smtp-password" })),
+      `gateways.corporate.auth.password.secret: "smtp-password" is not valid: it must be a Terraform variable name: letters, digits and '_', not starting with a digit (supplied as TF_VAR_<name>)`,
+    ],
+    [
+      "misspelled field",
+      mutate((d) => (d.pollers[0].fqnd = "x.example.org")),
+      `pollers[0].fqnd: unknown field: check the spelling against schema/fleet.schema.json`,
+    ],
+    [
+      "missing required field",
+      mutate((d) => delete d.pollers[0].address),
+      `pollers[0].address: is required (string)`,
+    ],
+    [
+      "SASL user name with a colon",
+      mutate((d) => (d.gateways.corporate.auth.username = "alerts:ops")),
+      `gateways.corporate.auth.username: "alerts:ops" is not valid: it must be printable ASCII without spaces or ':' (the credentials map separates user and password with ':')`,
+    ],
+    [
+      "starttls on the implicit-TLS port",
+      mutate((d) => (d.gateways.backup.security = "starttls")),
+      `gateways.backup.security: "starttls" does not work on port 465, which speaks implicit TLS: use security: tls`,
+    ],
+    [
+      "certificate check without TLS",
+      mutate((d) => Object.assign(d.gateways.corporate, { security: "none", port: 25, verifyCertificate: true })),
+      `gateways.corporate.verifyCertificate: true needs TLS: set security to starttls or tls, or remove verifyCertificate`,
+    ],
+    [
+      "connection timeout at or over Terraform's 5 minutes",
+      mutate((d) => (d.ssh.timeoutSeconds = 300)),
+      `ssh.timeoutSeconds: 300 is not valid: it must be at most 299`,
+    ],
+    [
+      "non-root SSH user without a private script directory",
+      mutate((d) => (d.pollers[0].ssh = { user: "deploy" })),
+      `pollers[0].ssh.scriptDirectory: is required when the SSH user is "deploy" (not root): name a directory only that user can read, e.g. /home/deploy/.cache`,
+    ],
+    [
+      "missing host key under strictHostKeys",
+      mutate((d) => {
+        d.strictHostKeys = true;
+        delete d.pollers[1].hostKey;
+      }),
+      `pollers[1].hostKey: is required because strictHostKeys is true: pin the host's key (ssh-keyscan -t ed25519 HOST, without the host name)`,
+    ],
+    [
+      "Postfix parameter value on two lines",
+      mutate((d) => (d.pollers[0].postfixParameters = { smtp_helo_timeout: "30s\nrelayhost = evil" })),
+      `pollers[0].postfixParameters.smtp_helo_timeout: "30s\\nrelayhost = evil" is not valid: it must be a single line without control characters or leading/trailing spaces`,
+    ],
+    [
+      "Postfix parameter overriding a managed one",
+      mutate((d) => (d.pollers[0].postfixParameters = { relayhost: "[evil.example.org]:25" })),
+      `pollers[0].postfixParameters.relayhost: is managed by this project (from the gateway and host settings): set it there instead`,
+    ],
+  ];
+
+  it.each(cases)("%s", (_name, doc, expected) => {
+    expect(problems(doc)).toEqual([expected]);
+  });
+
+  it("never echoes a literal secret back", () => {
+    const found = problems(mutate((d) => (d.gateways.corporate.auth.password = "hunter2-literal")));
+    expect(found.join("\n")).not.toContain("hunter2-literal");
+  });
+
+  it("reports every problem at once, in file order with line numbers", () => {
+    const doc = mutate((d) => {
+      d.pollers[0].fqdn = "poller1";
+      d.pollers[1].gateway = "nope";
+      d.gateways.corporate.port = 0;
+    });
+    try {
+      parseFleet(stringify(doc), "bad.yaml");
+      expect.unreachable();
+    } catch (error) {
+      const e = error as FleetValidationError;
+      expect(e.problems.map((p) => formatPath(p.path))).toEqual(["gateways.corporate.port", "pollers[0].fqdn", "pollers[1].gateway"]);
+      const lines = stringify(doc).split("\n");
+      for (const p of e.problems) expect(lines[p.line! - 1]).toContain(String(p.path[p.path.length - 1]));
+      expect(e.message).toMatch(/^bad\.yaml: 3 problems, no Terraform written:\n {2}line \d+: gateways\.corporate\.port: 0 is not valid/);
+    }
+  });
+
+  it("reports YAML syntax errors with their line", () => {
+    expect(() => parseFleet("name: a\npollers: [\n", "broken.yaml")).toThrow(/broken\.yaml: 1 problem, no Terraform written:\n {2}line \d+: \(top level\): YAML syntax error/);
+  });
+
+  it("accepts the example fleet", () => {
+    expect(problems(readFileSync("examples/fleet.yaml", "utf8"))).toEqual([]);
+  });
+});
+
+describe("main.ts with a bad fleet file", () => {
+  it("exits 1, lists the problems and writes no Terraform", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cmr-bad-"));
+    const file = join(dir, "fleet.yaml");
+    writeFileSync(file, stringify(mutate((d) => (d.pollers[0].fqdn = "poller1"))));
+    const outdir = join(dir, "out");
+    const run = spawnSync("npx", ["tsx", "main.ts"], { env: { ...process.env, FLEET_FILE: file, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`pollers[0].fqdn: "poller1" is not valid: it must be a fully qualified domain name`);
+    expect(existsSync(outdir)).toBe(false);
+  });
+});
+
+describe("JSON Schema export", () => {
+  it("is up to date in schema/fleet.schema.json (npm run schema regenerates it)", () => {
+    expect(readFileSync("schema/fleet.schema.json", "utf8")).toBe(fleetJsonSchema());
+  });
+
+  it("describes the sections and enums an editor completes", () => {
+    const schema = JSON.parse(fleetJsonSchema());
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["name", "engine", "ssh", "central", "gateways", "pollers"]));
+    expect(schema.properties.engine.enum).toEqual(["null_resource", "terraform_data"]);
+    expect(schema.properties.pollers.items.properties.os.enum).toEqual(["auto", "debian", "rhel"]);
+    expect(schema.properties.gateways.additionalProperties.properties.security.enum).toEqual(["starttls", "tls", "none"]);
+  });
+});

@@ -1,0 +1,215 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { NullProvider, NullResource, Testing } from "../../lib/cdktf.js";
+import { Fleet } from "../../lib/constructs/fleet.js";
+import { TerraformData } from "../../lib/remote/remote-script.js";
+import { baseFleet, decodedScript, HOST_KEYS, synthFleet } from "../fixtures/fleets.js";
+
+const HOSTS = ["relay_poller-paris", "relay_poller-lyon", "relay_poller-lille", "relay_Central"];
+
+describe.each(["null_resource", "terraform_data"] as const)("synthesis with engine %s", (engine) => {
+  const doc = { ...baseFleet(), engine };
+  const { json, text, resources, fleet } = synthFleet(doc);
+  const resourceClass = engine === "null_resource" ? NullResource : TerraformData;
+  const triggersKey = engine === "null_resource" ? "triggers" : "triggers_replace";
+
+  it("creates exactly one provisioning resource per host (pollers and the central's relay)", () => {
+    expect(Object.keys(resources).sort()).toEqual([...HOSTS].sort());
+    const otherEngine = engine === "null_resource" ? "terraform_data" : "null_resource";
+    expect(json.resource[otherEngine]).toBeUndefined();
+    expect(text).toHaveResource(resourceClass);
+  });
+
+  it("connects over SSH with the fleet's settings, the pinned host key and a root-only script path", () => {
+    expect(text).toHaveResourceWithProperties(resourceClass, {
+      connection: {
+        type: "ssh",
+        host: "192.0.2.21",
+        port: 22,
+        user: "root",
+        timeout: "30s",
+        host_key: HOST_KEYS[1],
+        private_key: '${file("~/.ssh/id_ed25519")}',
+        script_path: "/root/.centreon-mail-relay.sh",
+      },
+    });
+  });
+
+  it("runs ONE remote-exec and no file provisioner, starting with set -eu", () => {
+    for (const resource of Object.values(resources)) {
+      expect(resource.provisioner).toHaveLength(1);
+      expect(Object.keys(resource.provisioner[0])).toEqual(["remote-exec"]);
+      const inline = resource.provisioner[0]["remote-exec"].inline;
+      expect(inline).toHaveLength(1);
+      expect(inline[0].split("\n")[0]).toBe("set -eu");
+      expect(decodedScript(resource).split("\n").find((l) => !l.startsWith("#"))).toBe("set -eu");
+    }
+  });
+
+  it("triggers hash everything pushed and each secret, never the secret itself", () => {
+    const paris = resources["relay_poller-paris"][triggersKey];
+    expect(paris).toEqual({
+      host: "root@192.0.2.21:22",
+      payload_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      secret_smtp_password_sha256: "${sha256(var.smtp_password)}",
+    });
+    expect(resources["relay_poller-lyon"][triggersKey].secret_backup_smtp_password_sha256).toBe(
+      "${sha256(var.backup_smtp_password)}",
+    );
+  });
+
+  it("declares each secret once, sensitive, without a default", () => {
+    expect(Object.keys(json.variable).sort()).toEqual(["backup_smtp_password", "smtp_password"]);
+    for (const variable of Object.values<any>(json.variable)) {
+      expect(variable).toMatchObject({ sensitive: true, type: "string", nullable: false });
+      expect(variable).not.toHaveProperty("default");
+    }
+  });
+
+  it("lets secrets reach the script only as apply-time base64 and sha256 expressions", () => {
+    const uses = text.match(/[a-z0-9]*\(?var\.(backup_)?smtp_password\)?/g) ?? [];
+    expect(uses.length).toBeGreaterThan(0);
+    for (const use of uses) expect(use).toMatch(/^(base64encode|sha256)\(var\.(backup_)?smtp_password\)$/);
+    expect(text).toContain("export RELAY_SMTP_PASSWORD_B64='${base64encode(var.smtp_password)}'");
+  });
+
+  it("runs exactly the reviewed provision.sh", () => {
+    const paris = fleet.relays.find((r) => r.hostName === "poller-paris")!;
+    expect(decodedScript(resources["relay_poller-paris"])).toBe(paris.reviewFiles()["provision.sh"]);
+  });
+
+  it("uses the provider only for null_resource", () => {
+    if (engine === "null_resource") expect(text).toHaveProvider(NullProvider);
+    else expect(json.provider).toBeUndefined();
+  });
+
+  it("declares a local backend with a relative path (no checkout path in the JSON)", () => {
+    expect(json.terraform.backend.local.path).toBe("../../../terraform.unit-fleet.tfstate");
+    expect(text).not.toContain(process.cwd());
+  });
+});
+
+describe("secret values never reach synthesis", () => {
+  it("keeps TF_VAR_ values present in the environment out of the JSON and the review files", () => {
+    const canary = "Canary-S3cret-7f3a9c";
+    process.env.TF_VAR_smtp_password = canary;
+    try {
+      const { text, fleet } = synthFleet(baseFleet());
+      expect(text).not.toContain(canary);
+      expect(text).not.toContain(Buffer.from(canary).toString("base64"));
+      for (const relay of fleet.relays) {
+        for (const content of Object.values(relay.reviewFiles())) expect(content).not.toContain(canary);
+      }
+    } finally {
+      delete process.env.TF_VAR_smtp_password;
+    }
+  });
+});
+
+describe("triggers change only for the hosts a change affects", () => {
+  const before = synthFleet(baseFleet()).resources;
+  const hashes = (resources: Record<string, any>) =>
+    Object.fromEntries(Object.entries(resources).map(([name, r]) => [name, r.triggers.payload_sha256]));
+
+  it("is stable: the same fleet gives byte-identical JSON", () => {
+    expect(synthFleet(baseFleet()).text).toBe(synthFleet(baseFleet()).text);
+  });
+
+  it("changes the hosts of the corporate gateway only when its sender changes", () => {
+    const doc = baseFleet();
+    doc.gateways.corporate.from = "noc@example.org";
+    const after = hashes(synthFleet(doc).resources);
+    const old = hashes(before);
+    expect(after["relay_poller-lyon"]).toBe(old["relay_poller-lyon"]);
+    for (const host of ["relay_poller-paris", "relay_poller-lille", "relay_Central"]) expect(after[host]).not.toBe(old[host]);
+  });
+
+  it("changes one poller only when that poller's fqdn changes", () => {
+    const doc = baseFleet();
+    doc.pollers[0].fqdn = "paris-01.example.org";
+    const after = hashes(synthFleet(doc).resources);
+    const old = hashes(before);
+    const changed = Object.keys(after).filter((h) => after[h] !== old[h]);
+    expect(changed).toEqual(["relay_poller-paris"]);
+  });
+});
+
+describe("host keys", () => {
+  it("warns, without failing, about a host without hostKey", () => {
+    const doc = baseFleet();
+    delete doc.pollers[2].hostKey;
+    const { fleet, resources } = synthFleet(doc);
+    expect(fleet.warnings.filter((w) => w.includes("hostKey"))).toEqual([
+      "host poller-lille: no hostKey, so Terraform will accept any SSH host key at poller-lille.example.org; pin it (ssh-keyscan -t ed25519 poller-lille.example.org)",
+    ]);
+    expect(resources["relay_poller-lille"].connection).not.toHaveProperty("host_key");
+  });
+
+  it("refuses a host without hostKey when strictHostKeys is true (constructs)", () => {
+    const fleet = new Fleet(Testing.app(), "strict", { strictHostKeys: true });
+    const gateway = fleet.addGateway("gw", { host: "smtp.example.org" });
+    expect(() => fleet.addPoller({ name: "p1", address: "192.0.2.1", fqdn: "p1.example.org", gateway })).toThrow(
+      "host p1: hostKey is required because strictHostKeys is true: pin the host's SSH key",
+    );
+  });
+});
+
+describe("typed constructs without YAML", () => {
+  it("builds a fleet from TypeScript, with SSH agent auth when no key file is given", () => {
+    const fleet = new Fleet(Testing.app(), "from-code", { engine: "terraform_data" });
+    const gateway = fleet.addGateway("relay", { host: "relay.example.org", security: "none" });
+    fleet.addPoller({ name: "p1", address: "192.0.2.1", fqdn: "p1.example.org", gateway, hostKey: HOST_KEYS[1] });
+    const json = JSON.parse(Testing.synth(fleet));
+    const resource = json.resource.terraform_data["relay_p1"];
+    expect(resource.connection.agent).toBe("true");
+    expect(resource.connection).not.toHaveProperty("private_key");
+    expect(resource.triggers_replace).not.toHaveProperty("secret_smtp_password_sha256");
+    expect(json.variable).toBeUndefined();
+  });
+
+  it("refuses a non-FQDN myhostname with a message saying how to fix it", () => {
+    const fleet = new Fleet(Testing.app(), "bad");
+    const gateway = fleet.addGateway("gw", { host: "smtp.example.org" });
+    expect(() => fleet.addPoller({ name: "p1", address: "192.0.2.1", fqdn: "poller1", gateway, hostKey: HOST_KEYS[1] })).toThrow(
+      'host p1: fqdn (Postfix myhostname) "poller1" is not valid: it must be a fully qualified domain name (e.g. poller1.example.org)',
+    );
+  });
+
+  it("refuses to let postfixParameters override a managed parameter", () => {
+    const fleet = new Fleet(Testing.app(), "bad");
+    const gateway = fleet.addGateway("gw", { host: "smtp.example.org" });
+    expect(() =>
+      fleet.addPoller({
+        name: "p1",
+        address: "192.0.2.1",
+        fqdn: "p1.example.org",
+        gateway,
+        hostKey: HOST_KEYS[1],
+        postfixParameters: { relayhost: "[other]:25" },
+      }),
+    ).toThrow("host p1: postfixParameters.relayhost is managed from the gateway and host settings: set it there instead");
+  });
+});
+
+describe("real terraform validate (terraform_data engine: no provider download)", () => {
+  it("accepts the synthesized stack", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cmr-validate-"));
+    const keyFile = join(dir, "id_test");
+    writeFileSync(keyFile, "not a real key: validate only reads the file\n");
+    const cliConfig = join(dir, "terraformrc");
+    writeFileSync(cliConfig, "");
+    const doc = { ...baseFleet(), engine: "terraform_data", ssh: { ...baseFleet().ssh, privateKeyFile: keyFile } };
+    const { text } = synthFleet(doc);
+    const stackDir = join(dir, "stack");
+    execFileSync("mkdir", ["-p", stackDir]);
+    writeFileSync(join(stackDir, "cdk.tf.json"), text);
+    const env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
+    execFileSync("terraform", ["init", "-backend=false", "-input=false"], { cwd: stackDir, env, stdio: "pipe" });
+    const out = execFileSync("terraform", ["validate", "-json"], { cwd: stackDir, env }).toString();
+    expect(JSON.parse(out)).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+  });
+});
+
