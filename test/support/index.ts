@@ -5,3 +5,4 @@ export {
   type TestCa, type Upstream, type UpstreamAuthFailure, type UpstreamMessage, type UpstreamOptions, type UpstreamRecord,
 } from './upstream-smtp.js';
 export { SmtpClient, type SmtpReply, type SmtpTlsOptions } from './smtp-client.js';
+export * from './provision.js';

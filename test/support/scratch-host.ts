@@ -165,13 +165,16 @@ class Host implements ScratchHost {
       child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
       child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
       const timer = setTimeout(() => {
-        if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+        child.kill('SIGKILL');
         reject(new Error(`scratch host ${this.name}: \`${command}\` timed out after ${timeoutMs} ms\n${stdout}${stderr}`));
       }, timeoutMs);
       child.once('error', (e) => { clearTimeout(timer); reject(e); });
-      child.once('close', (code, signal) => {
+      child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        resolve({ code: code ?? 128 + (signal ? osConstants.signals[signal] : 0), stdout, stderr });
+        const result = (): void => resolve({ code: code ?? 128 + (signal ? osConstants.signals[signal] : 0), stdout, stderr });
+        // A daemon the command left running may hold stdout open: don't wait for it past a moment.
+        const grace = setTimeout(() => { child.stdout.destroy(); child.stderr.destroy(); result(); }, 200);
+        child.once('close', () => { clearTimeout(grace); result(); });
       });
       child.stdin.on('error', () => { /* the command may exit without reading its input */ });
       child.stdin.end(opts.input ?? '');

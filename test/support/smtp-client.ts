@@ -9,8 +9,8 @@ export interface SmtpTlsOptions { ca?: string; servername?: string }
 export class SmtpClient {
   private buffer = '';
   private lines: string[] = [];
-  private waiting?: (r: SmtpReply) => void;
-  private failed?: (e: Error) => void;
+  private waiting: ((r: SmtpReply) => void) | undefined;
+  private failed: ((e: Error) => void) | undefined;
   private readonly onData = (d: Buffer): void => { this.buffer += d.toString('utf8'); this.drain(); };
   private readonly onError = (e: Error): void => { this.failed?.(e); };
 

@@ -1,6 +1,6 @@
 // Standalone upstream SMTP gateway for tests: `npx tsx upstream-smtp-server.ts CONFIG.json`.
 // Requires TLS (STARTTLS or implicit) and AUTH PLAIN/LOGIN, records what it accepts as JSON lines.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
@@ -12,8 +12,11 @@ export interface UpstreamServerConfig {
   cert: string;
   key: string;
   records: string;
-  /** Exit when stdin closes: set by startUpstream, so a dead test runner leaves no server behind. */
-  exitWithStdin?: boolean;
+  /**
+   * Set by startUpstream, which owns this directory: exit when stdin closes and remove it, so a
+   * test runner that died leaves neither a server nor its files behind.
+   */
+  workDir?: string;
 }
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as UpstreamServerConfig;
@@ -100,4 +103,7 @@ const shutdown = (): void => {
   server.close(() => process.exit(0));
 };
 process.once('SIGTERM', shutdown);
-if (config.exitWithStdin) process.stdin.on('close', shutdown).resume();
+const { workDir } = config;
+if (workDir) {
+  process.stdin.on('close', () => { rmSync(workDir, { recursive: true, force: true }); shutdown(); }).resume();
+}

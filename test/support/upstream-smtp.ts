@@ -89,7 +89,7 @@ export async function startUpstream(opts: UpstreamOptions): Promise<Upstream> {
   // Config and records live on the real file system: with a host, only the network namespace is entered.
   const work = await mkdtemp(join(tmpdir(), 'upstream-smtp-'));
   const config: UpstreamServerConfig = {
-    host: '127.0.0.1', port: opts.port, mode: opts.mode ?? 'starttls', users: opts.users, exitWithStdin: true,
+    host: '127.0.0.1', port: opts.port, mode: opts.mode ?? 'starttls', users: opts.users, workDir: work,
     cert: join(opts.tlsDir, 'server.crt'), key: join(opts.tlsDir, 'server.key'), records: join(work, 'records.jsonl'),
   };
   const configPath = join(work, 'config.json');

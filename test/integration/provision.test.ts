@@ -1,0 +1,204 @@
+// The provisioning script against REAL Postfix (Debian package), on scratch hosts: private
+// /etc/postfix, queue and log in their own mount and network namespaces, normal paths.
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { baseFleet, HOST_KEYS, synthFleet } from "../fixtures/fleets.js";
+import { provisionLikeTerraform, requirePrivileged, SCRIPT_PATH, startScratchHost, type ScratchHost } from "../support/index.js";
+
+const PASSWORD = "Relay pass: 'q' \"dq\" $HOME `id` ;|&<> é";
+
+/** A one-poller fleet whose gateway is `gateway`; returns the poller's synthesized resource. */
+function pollerResource(gateway: Record<string, unknown> = {}, poller: Record<string, unknown> = {}) {
+  const doc = baseFleet();
+  doc.engine = "terraform_data";
+  delete doc.central;
+  doc.gateways = {
+    corporate: {
+      host: "127.0.0.1",
+      port: 2525,
+      security: "starttls",
+      verifyCertificate: false,
+      auth: { username: "poller", password: { secret: "smtp_password" } },
+      from: "centreon@example.org",
+      ...gateway,
+    },
+  };
+  doc.pollers = [{ name: "poller1", address: "192.0.2.21", fqdn: "poller1.example.org", os: "auto", gateway: "corporate", hostKey: HOST_KEYS[1], ...poller }];
+  const { resources, fleet } = synthFleet(doc);
+  return { resource: resources["relay_poller1"], review: fleet.relays[0].reviewFiles() };
+}
+
+const postconf = async (host: ScratchHost, name: string) => (await host.exec(`postconf -h ${name}`)).stdout.trim();
+const fileState = (host: ScratchHost, path: string) => {
+  const s = statSync(host.path(path));
+  return { uid: s.uid, gid: s.gid, mode: (s.mode & 0o7777).toString(8) };
+};
+const liveFiles = (host: ScratchHost) =>
+  Object.fromEntries(
+    ["main.cf", "sasl_passwd", "sasl_passwd.db"].map((f) => {
+      try {
+        return [f, readFileSync(host.path(`/etc/postfix/${f}`)).toString("base64")];
+      } catch {
+        return [f, null];
+      }
+    }),
+  );
+/** Queue one message that cannot leave (nothing listens on the gateway port in this host). */
+async function queueMessage(host: ScratchHost): Promise<void> {
+  const sent = await host.exec("printf 'Subject: queued\\n\\nkeep me\\n' | sendmail -f root@poller1.example.org ops@example.org");
+  expect(sent.code).toBe(0);
+}
+/** Deferred messages' queue IDs, once `count` of them are deferred (IDs change until then). */
+async function deferredIds(host: ScratchHost, count: number): Promise<string[]> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const out = (await host.exec("postqueue -j")).stdout.trim();
+    const messages = out ? out.split("\n").map((l) => JSON.parse(l)) : [];
+    const deferred = messages.filter((m) => m.queue_name === "deferred").map((m) => m.queue_id as string);
+    if (deferred.length === count && messages.length === count) return deferred.sort();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`expected ${count} deferred message(s): ${(await host.exec("postqueue -p")).stdout}`);
+}
+
+describe("rendered main.cf parameters pass real postconf", () => {
+  it.each(["debian-587-starttls-verify", "rhel-465-tls-noverify", "auto-25-none-noauth-disabled"])(
+    "%s: postconf -c DIR -n prints no warning and reads every value back",
+    (variant) => {
+      const dir = mkdtempSync(join(tmpdir(), "cmr-postconf-"));
+      copyFileSync("/etc/postfix/master.cf", join(dir, "master.cf"));
+      const mainCf = readFileSync(`test/golden/${variant}/main.cf`, "utf8");
+      writeFileSync(join(dir, "main.cf"), mainCf);
+      // Postfix waits for a main.cf younger than 2 s to settle: date it back.
+      utimesSync(join(dir, "main.cf"), new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
+      const run = spawnSync("postconf", ["-c", dir, "-n"], { encoding: "utf8" });
+      expect(run.status).toBe(0);
+      expect(run.stderr).toBe("");
+      for (const [, name, value] of mainCf.matchAll(/^(\w+) =(.*)$/gm)) {
+        expect(execFileSync("postconf", ["-c", dir, "-h", name], { encoding: "utf8" }).trimEnd()).toBe(value.trim());
+      }
+    },
+  );
+});
+
+describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the provisioning script on a real Postfix", () => {
+  let host: ScratchHost | undefined;
+  afterEach(async () => {
+    await host?.stop();
+    host = undefined;
+  });
+
+  it("configures a host installed with 'No configuration', idempotently, with a root-only credentials map", async () => {
+    host = await startScratchHost({ name: "fresh", mainCf: "none" });
+    const { resource, review } = pollerResource();
+    const first = await provisionLikeTerraform(host, resource, { smtp_password: PASSWORD });
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("centreon-mail-relay[poller1] relay to [127.0.0.1]:2525 ready");
+
+    // Every managed parameter as the review says (debian family detected from /etc/os-release).
+    for (const [, name, value] of review["main.cf"].matchAll(/^(\w+) =(.*)$/gm)) {
+      expect(await postconf(host, name), name).toBe(value.trim());
+    }
+    expect(await postconf(host, "smtp_sasl_password_maps")).toBe("${default_database_type}:/etc/postfix/sasl_passwd");
+    expect((await host.exec("postfix status")).code).toBe(0);
+
+    // The map: root-only, key = relayhost, the password byte for byte.
+    expect(fileState(host, "/etc/postfix/sasl_passwd")).toEqual({ uid: 0, gid: 0, mode: "600" });
+    expect(fileState(host, "/etc/postfix/sasl_passwd.db")).toEqual({ uid: 0, gid: 0, mode: "600" });
+    expect((await host.exec("postmap -q '[127.0.0.1]:2525' hash:/etc/postfix/sasl_passwd")).stdout).toBe(`poller:${PASSWORD}\n`);
+
+    // Nothing left behind: neither the uploaded script nor scratch copies.
+    expect((await host.exec(`ls -A /tmp`)).stdout).toBe("");
+
+    const mainCf = readFileSync(host.path("/etc/postfix/main.cf"), "utf8");
+    const second = await provisionLikeTerraform(host, resource, { smtp_password: PASSWORD });
+    expect(second.code).toBe(0);
+    expect(readFileSync(host.path("/etc/postfix/main.cf"), "utf8")).toBe(mainCf);
+    expect((await host.exec("postfix status")).code).toBe(0);
+  });
+
+  it("keeps the host's own settings, removes the legacy smtp_use_tls and saves the original main.cf once", async () => {
+    host = await startScratchHost({ name: "existing" });
+    await host.exec("postconf -e 'smtp_use_tls = yes' 'message_size_limit = 12345678' && touch -d '10 seconds ago' /etc/postfix/main.cf");
+    const original = readFileSync(host.path("/etc/postfix/main.cf"), "utf8");
+    const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(run.code).toBe(0);
+    expect(await postconf(host, "message_size_limit")).toBe("12345678");
+    expect((await host.exec("postconf -n")).stdout).not.toContain("smtp_use_tls");
+    expect(readFileSync(host.path("/etc/postfix/main.cf.before-centreon-mail"), "utf8")).toBe(original);
+    expect((await host.exec("postfix status")).code).toBe(0);
+  });
+
+  describe("a change Postfix's own checks reject leaves the previous configuration, Postfix and the queue alone", () => {
+    const cases: [string, () => { resource: any }, Record<string, string>, RegExp][] = [
+      [
+        "misspelled parameter (postconf warning)",
+        () => pollerResource({}, { postfixParameters: { smtp_sasl_auth_enabel: "yes" } }),
+        { smtp_password: PASSWORD },
+        /unused parameter: smtp_sasl_auth_enabel=yes[\s\S]*FAILED at step validate: postconf reports problems in the new main\.cf/,
+      ],
+      [
+        "malformed value (postconf warning)",
+        () => pollerResource({}, { postfixParameters: { compatibility_level: "not-a-level" } }),
+        { smtp_password: PASSWORD },
+        /malformed compatibility level syntax[\s\S]*FAILED at step validate: postconf reports problems in the new main\.cf/,
+      ],
+      [
+        "maillog_file outside the allowed prefixes (postfix check)",
+        () => pollerResource({}, { postfixParameters: { maillog_file_prefixes: "/nonexistent" } }),
+        { smtp_password: PASSWORD },
+        /maillog_file[\s\S]*FAILED at step validate: postfix check rejects the new configuration/,
+      ],
+      [
+        "password the map cannot hold (postmap -q)",
+        () => pollerResource(),
+        { smtp_password: "first line\nsecond line" },
+        /FAILED at step validate: the credentials map does not hold the password byte for byte/,
+      ],
+    ];
+
+    it.each(cases)("%s", async (_name, fleet, secrets, message) => {
+      host = await startScratchHost({ name: "reject" });
+      expect((await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD })).code).toBe(0);
+      await queueMessage(host);
+      const before = { files: liveFiles(host), queue: await deferredIds(host, 1) };
+
+      const run = await provisionLikeTerraform(host, fleet().resource, secrets);
+      expect(run.code).toBe(13);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toContain("the live configuration is unchanged");
+      expect(run.stderr + run.stdout).not.toContain("second line");
+      expect(liveFiles(host)).toEqual(before.files);
+      expect((await host.exec("postfix status")).code).toBe(0);
+      expect(await deferredIds(host, 1)).toEqual(before.queue);
+      expect((await host.exec(`ls -A /tmp`)).stdout).toBe("");
+    });
+  });
+
+  it("when Postfix cannot start on the new configuration, puts the previous files back and exits non-zero", async () => {
+    host = await startScratchHost({ name: "nostart" });
+    const before = liveFiles(host);
+    // Something else holds port 25 in this host: master cannot bind its smtpd listener.
+    await host.exec("nohup python3 -c 'import socket,time; s=socket.socket(); s.bind((\"127.0.0.1\",25)); s.listen(); time.sleep(600)' >/dev/null 2>&1 &");
+    await host.exec("for i in 1 2 3 4 5 6 7 8 9 10; do ss -ltn | grep -q '127.0.0.1:25 ' && break; sleep 0.2; done");
+    const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(run.code).toBe(14);
+    expect(run.stderr).toMatch(/FAILED at step activate: Postfix (did not start|is not running after the change)/);
+    expect(run.stderr).toContain("restoring the previous configuration");
+    expect(liveFiles(host)).toEqual(before);
+  });
+
+  it("removes the uploaded script before running, so a failed run leaves no secret on disk", async () => {
+    host = await startScratchHost({ name: "cleanup" });
+    const run = await provisionLikeTerraform(host, pollerResource({}, { postfixParameters: { compatibility_level: "bad" } }).resource, {
+      smtp_password: PASSWORD,
+    });
+    expect(run.code).toBe(13);
+    expect(() => statSync(host!.path(SCRIPT_PATH))).toThrow();
+    const leftovers = (await host.exec(`grep -rlF ${Buffer.from(PASSWORD).toString("base64").slice(0, 16)} /tmp /etc/postfix /var/lib/postfix || true`)).stdout;
+    expect(leftovers).toBe("");
+  });
+});

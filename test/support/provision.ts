@@ -1,0 +1,26 @@
+// Runs a synthesized provisioning resource on a scratch host the way Terraform's remote-exec does:
+// the inline lines in one file after "#!/bin/sh", apply-time expressions evaluated, run by path.
+import { writeFileSync } from "node:fs";
+import type { ExecResult, ScratchHost } from "./scratch-host.js";
+
+export const SCRIPT_PATH = "/tmp/.centreon-mail-relay.sh";
+
+/** Evaluates the only expressions our inline uses: ${base64encode(var.NAME)}. */
+export function evaluateInline(resource: any, secrets: Record<string, string>): string {
+  const inline: string[] = resource.provisioner[0]["remote-exec"].inline;
+  const text = inline.join("\n").replace(/\$\{base64encode\(var\.(\w+)\)\}/g, (_all, name: string) => {
+    if (!(name in secrets)) throw new Error(`no value for secret ${name}`);
+    return Buffer.from(secrets[name], "utf8").toString("base64");
+  });
+  if (text.includes("${")) throw new Error("the inline holds a Terraform expression this runner does not evaluate");
+  return `#!/bin/sh\n${text}\n`;
+}
+
+export async function provisionLikeTerraform(
+  host: ScratchHost,
+  resource: any,
+  secrets: Record<string, string>,
+): Promise<ExecResult> {
+  writeFileSync(host.path(SCRIPT_PATH), evaluateInline(resource, secrets), { mode: 0o700 });
+  return host.exec(SCRIPT_PATH, { timeoutMs: 120_000 });
+}

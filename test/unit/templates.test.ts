@@ -1,0 +1,93 @@
+// Golden tests of the rendered files: a reviewer's view of every variant, byte for byte.
+// After an intended change: npx vitest run test/unit/templates.test.ts -u, then read the diff.
+import { describe, expect, it } from "vitest";
+import { Testing } from "../../lib/cdktf.js";
+import { Fleet } from "../../lib/constructs/fleet.js";
+import type { GatewayProps } from "../../lib/constructs/gateway.js";
+import type { OsChoice } from "../../lib/postfix/os.js";
+import { HOST_KEYS } from "../fixtures/fleets.js";
+
+function relayFiles(os: OsChoice, gateway: Omit<GatewayProps, "auth"> & { auth?: boolean }) {
+  const fleet = new Fleet(Testing.app(), "golden");
+  const { auth, ...props } = gateway;
+  const gw = fleet.addGateway("corporate", {
+    ...props,
+    auth: auth === false ? undefined : { username: "alerts@example.org", password: fleet.secret("smtp_password") },
+  });
+  const poller = fleet.addPoller({ name: `poller-${os}`, address: "192.0.2.21", fqdn: `poller-${os}.example.org`, os, gateway: gw, hostKey: HOST_KEYS[1] });
+  return poller.relay.reviewFiles();
+}
+
+const param = (mainCf: string, name: string) => new RegExp(`^${name} =(.*)$`, "m").exec(mainCf)?.[1].trim();
+
+const variants = {
+  "debian-587-starttls-verify": relayFiles("debian", { host: "smtp.example.org", port: 587, security: "starttls", from: "centreon@example.org" }),
+  "debian-587-starttls-noverify": relayFiles("debian", { host: "smtp.example.org", port: 587, security: "starttls", verifyCertificate: false }),
+  "rhel-465-tls-verify": relayFiles("rhel", { host: "smtp.example.org", port: 465, security: "tls", from: "centreon@example.org" }),
+  "rhel-465-tls-noverify": relayFiles("rhel", { host: "smtp.example.org", port: 465, security: "tls", verifyCertificate: false }),
+  "auto-25-none-noauth-disabled": relayFiles("auto", { host: "relay.example.org", security: "none", auth: false, enabled: false }),
+};
+
+describe.each(Object.entries(variants))("rendered files for %s", (name, files) => {
+  it.each(Object.keys(files))("%s matches the golden file", async (file) => {
+    await expect(files[file]).toMatchFileSnapshot(`../golden/${name}/${file}`);
+  });
+
+  it("never sets the legacy smtp_use_tls", () => {
+    expect(files["main.cf"]).not.toMatch(/smtp_use_tls/);
+    expect(files["provision.sh"]).not.toMatch(/smtp_use_tls=/);
+  });
+});
+
+describe("what each variant means for Postfix", () => {
+  it("587 STARTTLS with verification: secure level, no wrapper mode, the Debian CA bundle, sender rewritten", () => {
+    const cf = variants["debian-587-starttls-verify"]["main.cf"];
+    expect(param(cf, "relayhost")).toBe("[smtp.example.org]:587");
+    expect(param(cf, "smtp_tls_security_level")).toBe("secure");
+    expect(param(cf, "smtp_tls_wrappermode")).toBe("no");
+    expect(param(cf, "smtp_tls_CAfile")).toBe("/etc/ssl/certs/ca-certificates.crt");
+    expect(param(cf, "smtp_sasl_security_options")).toBe("noanonymous, noplaintext");
+    expect(param(cf, "sender_canonical_maps")).toBe("static:centreon@example.org");
+    expect(param(cf, "myhostname")).toBe("poller-debian.example.org");
+    expect(param(cf, "inet_interfaces")).toBe("loopback-only");
+  });
+
+  it("without verification: encrypt (TLS required, certificate not checked)", () => {
+    expect(param(variants["debian-587-starttls-noverify"]["main.cf"], "smtp_tls_security_level")).toBe("encrypt");
+    expect(param(variants["rhel-465-tls-noverify"]["main.cf"], "smtp_tls_security_level")).toBe("encrypt");
+  });
+
+  it("465 implicit TLS: wrapper mode on, the RHEL CA bundle and mail log", () => {
+    const cf = variants["rhel-465-tls-verify"]["main.cf"];
+    expect(param(cf, "smtp_tls_wrappermode")).toBe("yes");
+    expect(param(cf, "smtp_tls_security_level")).toBe("secure");
+    expect(param(cf, "smtp_tls_CAfile")).toBe("/etc/pki/tls/certs/ca-bundle.crt");
+    expect(param(cf, "maillog_file")).toBe("/var/log/maillog");
+    expect(variants["rhel-465-tls-verify"]["provision.sh"]).toContain("packages='postfix cyrus-sasl-plain ca-certificates'");
+  });
+
+  it("the credentials key is exactly relayhost, the password a placeholder", () => {
+    for (const files of Object.values(variants)) {
+      if (!files.sasl_passwd) continue;
+      const relayhost = param(files["main.cf"], "relayhost");
+      expect(files.sasl_passwd).toBe(`${relayhost} alerts@example.org:<secret:smtp_password>\n`);
+      expect(files["provision.sh"]).toContain(`postmap -q '${relayhost}'`);
+    }
+  });
+
+  it("a disabled gateway holds mail (defer_transports) and a gateway without auth turns SASL off", () => {
+    const files = variants["auto-25-none-noauth-disabled"];
+    expect(param(files["main.cf"], "defer_transports")).toBe("smtp");
+    expect(param(files["main.cf"], "smtp_sasl_auth_enable")).toBe("no");
+    expect(param(files["main.cf"], "smtp_tls_security_level")).toBe("none");
+    expect(param(files["main.cf"], "relayhost")).toBe("[relay.example.org]:25");
+    expect(files).not.toHaveProperty("sasl_passwd");
+    expect(files["provision.sh"]).not.toContain("sasl_passwd");
+  });
+
+  it("os auto detects the family from /etc/os-release", () => {
+    const script = variants["auto-25-none-noauth-disabled"]["provision.sh"];
+    expect(script).toContain(`*" debian "*|*" ubuntu "*) os=debian ;;`);
+    expect(script).toContain(`*" rhel "*|*" centos "*|*" rocky "*|*" almalinux "*|*" fedora "*|*" ol "*) os=rhel ;;`);
+  });
+});
