@@ -1,0 +1,38 @@
+// Times synthesis of a fleet file in-process (load + validate + build + synth + review files),
+// and the whole `npm run synth` process, several runs each; prints the median and the spread.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { App } from "../lib/cdktf.js";
+import { buildFleet } from "../lib/fleet/build.js";
+import { loadFleetFile } from "../lib/fleet/load.js";
+import { writeReview } from "../lib/review/artifacts.js";
+
+const fleetFile = process.env.FLEET_FILE ?? "examples/fleet.yaml";
+const runs = Number(process.env.RUNS ?? 10);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const inProcess: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const outdir = mkdtempSync(join(tmpdir(), "cmr-bench-"));
+  const start = performance.now();
+  const app = new App({ outdir });
+  const fleet = buildFleet(app, loadFleetFile(fleetFile));
+  app.synth();
+  writeReview(outdir, fleet, fleet.warnings);
+  inProcess.push(performance.now() - start);
+}
+
+const wholeProcess: number[] = [];
+for (let i = 0; i < Math.min(runs, 5); i++) {
+  const start = performance.now();
+  execFileSync("npx", ["tsx", "main.ts"], { env: { ...process.env, FLEET_FILE: fleetFile, CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), "cmr-bench-")) }, stdio: "ignore" });
+  wholeProcess.push(performance.now() - start);
+}
+
+const fmt = (v: number) => `${(v / 1000).toFixed(3)} s`;
+console.log(`fleet: ${fleetFile}`);
+console.log(`in-process synth (${runs} runs; first includes module warm-up): median ${fmt(median(inProcess))}, first ${fmt(inProcess[0])}, max ${fmt(Math.max(...inProcess))}`);
+console.log(`npx tsx main.ts (${wholeProcess.length} runs, Node start-up included): median ${fmt(median(wholeProcess))}, max ${fmt(Math.max(...wholeProcess))}`);
