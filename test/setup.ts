@@ -10,5 +10,5 @@ interface CdktfMatchers<R = unknown> {
 }
 
 declare module "vitest" {
-  interface Assertion<T = any> extends CdktfMatchers<T> {}
+  interface Matchers<T = any> extends CdktfMatchers<T> {}
 }
