@@ -71,7 +71,7 @@ describe("what each variant means for Postfix", () => {
       if (!files.sasl_passwd) continue;
       const relayhost = param(files["main.cf"], "relayhost");
       expect(files.sasl_passwd).toBe(`${relayhost} alerts@example.org:<secret:smtp_password>\n`);
-      expect(files["provision.sh"]).toContain(`postmap -q '${relayhost}'`);
+      expect(files["provision.sh"]).toContain(`postmap -c "$stage" -q '${relayhost}'`);
     }
   });
 
@@ -82,7 +82,8 @@ describe("what each variant means for Postfix", () => {
     expect(param(files["main.cf"], "smtp_tls_security_level")).toBe("none");
     expect(param(files["main.cf"], "relayhost")).toBe("[relay.example.org]:25");
     expect(files).not.toHaveProperty("sasl_passwd");
-    expect(files["provision.sh"]).not.toContain("sasl_passwd");
+    expect(files["provision.sh"]).not.toContain("postmap");
+    expect(files["provision.sh"]).not.toContain("RELAY_SMTP_PASSWORD_B64");
   });
 
   it("os auto detects the family from /etc/os-release", () => {
