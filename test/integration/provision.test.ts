@@ -5,31 +5,14 @@ import { copyFileSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { baseFleet, HOST_KEYS, synthFleet } from "../fixtures/fleets.js";
+import { singlePoller } from "../fixtures/fleets.js";
 import { provisionLikeTerraform, requirePrivileged, SCRIPT_PATH, startScratchHost, type ScratchHost } from "../support/index.js";
 
 const PASSWORD = "Relay pass: 'q' \"dq\" $HOME `id` ;|&<> é";
 
-/** A one-poller fleet whose gateway is `gateway`; returns the poller's synthesized resource. */
-function pollerResource(gateway: Record<string, unknown> = {}, poller: Record<string, unknown> = {}) {
-  const doc = baseFleet();
-  doc.engine = "terraform_data";
-  delete doc.central;
-  doc.gateways = {
-    corporate: {
-      host: "127.0.0.1",
-      port: 2525,
-      security: "starttls",
-      verifyCertificate: false,
-      auth: { username: "poller", password: { secret: "smtp_password" } },
-      from: "centreon@example.org",
-      ...gateway,
-    },
-  };
-  doc.pollers = [{ name: "poller1", address: "192.0.2.21", fqdn: "poller1.example.org", os: "auto", gateway: "corporate", hostKey: HOST_KEYS[1], ...poller }];
-  const { resources, fleet } = synthFleet(doc);
-  return { resource: resources["relay_poller1"], review: fleet.relays[0].reviewFiles() };
-}
+/** poller1 relaying to [127.0.0.1]:2525 (nothing listens there: mail stays queued). */
+const pollerResource = (gateway: Record<string, unknown> = {}, poller: Record<string, unknown> = {}) =>
+  singlePoller({ port: 2525, security: "starttls", verifyCertificate: false, ...gateway }, poller);
 
 const postconf = async (host: ScratchHost, name: string) => (await host.exec(`postconf -h ${name}`)).stdout.trim();
 const fileState = (host: ScratchHost, path: string) => {

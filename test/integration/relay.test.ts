@@ -4,7 +4,7 @@ import { mkdtempSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { baseFleet, HOST_KEYS, synthFleet } from "../fixtures/fleets.js";
+import { singlePoller } from "../fixtures/fleets.js";
 import {
   isMessage,
   makeTestCa,
@@ -21,23 +21,9 @@ const GOOD_PASSWORD = "Correct horse: battery 'staple' $1 `x` é";
 const CA_IN_HOST = "/etc/postfix/lab-ca.pem";
 
 function relayResource(port: number, security: "starttls" | "tls", gateway: Record<string, unknown> = {}) {
-  const doc = baseFleet();
-  doc.engine = "terraform_data";
-  delete doc.central;
-  doc.gateways = {
-    upstream: {
-      host: "127.0.0.1",
-      port,
-      security,
-      verifyCertificate: true, // an IP address: level verify (chain checked against caFile)
-      caFile: CA_IN_HOST,
-      auth: { username: "poller-relay", password: { secret: "smtp_password" } },
-      from: "centreon@example.org",
-      ...gateway,
-    },
-  };
-  doc.pollers = [{ name: "poller1", address: "192.0.2.21", fqdn: "poller1.example.org", os: "auto", gateway: "upstream", hostKey: HOST_KEYS[1] }];
-  return synthFleet(doc).resources["relay_poller1"];
+  // An IP address with verifyCertificate: level verify, the chain checked against caFile.
+  const fleet = singlePoller({ port, security, verifyCertificate: true, caFile: CA_IN_HOST, ...gateway, auth: { username: "poller-relay", password: { secret: "smtp_password" } } });
+  return fleet.resource;
 }
 
 async function send(host: ScratchHost, subject: string): Promise<void> {
