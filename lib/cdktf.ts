@@ -10,6 +10,7 @@ export {
   TerraformStack,
   TerraformVariable,
   Testing,
+  Token,
 } from "cdktf";
 export type { SSHProvisionerConnection, TerraformResourceConfig } from "cdktf";
 export { NullProvider } from "@cdktf/provider-null/lib/provider/index.js";

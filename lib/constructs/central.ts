@@ -3,20 +3,44 @@ import type { Fleet } from "./fleet.js";
 import type { Gateway } from "./gateway.js";
 import type { HostProps } from "./host.js";
 import { MailRelay } from "./mail-relay.js";
+import { CentreonConfiguration } from "./centreon-configuration.js";
+import { assertRule, rules } from "../fleet/rules.js";
+import type { Secret } from "../secret.js";
 
 export interface CentralProps extends HostProps {
   /** The central's own engine notifies too. @default - no relay on the central */
   gateway?: Gateway;
+  /** CLAPI credentials: needed to manage Centreon objects. @default - no Centreon object is managed */
+  clapi?: { user: string; password: Secret };
+  /** pack: the SMTP connector pack is installed; create: this project creates its templates. @default "pack" */
+  smtpTemplates?: "pack" | "create";
 }
 
 /** The Centreon central server. */
 export class Central extends Construct {
   readonly name: string;
   readonly relay?: MailRelay;
+  readonly configuration?: CentreonConfiguration;
 
   constructor(fleet: Fleet, id: string, props: CentralProps) {
     super(fleet, id);
     this.name = props.name;
-    if (props.gateway) this.relay = new MailRelay(this, "MailRelay", fleet.relayProps(props, props.gateway));
+    const relayProps = fleet.relayProps(props, props.gateway);
+    if (props.gateway) this.relay = new MailRelay(this, "MailRelay", { ...relayProps, gateway: props.gateway });
+    if (props.clapi) {
+      assertRule(rules.contactAlias, "central: clapi.user", props.clapi.user);
+      this.configuration = new CentreonConfiguration(this, "Configuration", {
+        stackName: fleet.node.id,
+        centralName: props.name,
+        clapiUser: props.clapi.user,
+        clapiPassword: props.clapi.password,
+        smtpTemplates: props.smtpTemplates ?? "pack",
+        engine: fleet.engine,
+        connection: relayProps.connection,
+        objects: () => fleet.centreonObjects,
+        queueChecks: () => fleet.queueThresholds,
+        pollers: () => [...fleet.pollers.map((p) => p.name), props.name],
+      });
+    }
   }
 }

@@ -8,6 +8,10 @@ import { Gateway, type GatewayProps } from "./gateway.js";
 import type { HostProps, HostSshSettings } from "./host.js";
 import { MailRelay, type MailRelayProps } from "./mail-relay.js";
 import { Poller, type PollerProps } from "./poller.js";
+import { Contact, ContactGroup, type CentreonObject, type ContactGroupProps, type ContactProps } from "./contact.js";
+import { assertThresholds, SmtpCheck, type SmtpCheckProps, type Thresholds } from "./smtp-check.js";
+import { QueueCheck } from "./queue-check.js";
+import { OS_PROFILES } from "../postfix/os.js";
 
 export interface FleetProps {
   /** null_resource (hashicorp/null provider) or terraform_data (built in). @default "null_resource" */
@@ -31,6 +35,8 @@ export class Fleet extends TerraformStack {
   private readonly gatewaysByName = new Map<string, Gateway>();
   private readonly pollersByName = new Map<string, Poller>();
   private centralHost?: Central;
+  private readonly objects: CentreonObject[] = [];
+  private queueChecks?: Thresholds;
 
   constructor(scope: Construct, name: string, props: FleetProps = {}) {
     super(scope, name);
@@ -61,6 +67,7 @@ export class Fleet extends TerraformStack {
     this.claimHostName(props.name);
     const poller = new Poller(this, `poller:${props.name}`, props);
     this.pollersByName.set(props.name, poller);
+    this.addQueueCheck(poller.relay, props.address);
     return poller;
   }
 
@@ -68,7 +75,57 @@ export class Fleet extends TerraformStack {
     if (this.centralHost) throw new Error(`the central is already set (${this.centralHost.name}): a fleet has one central`);
     this.claimHostName(props.name);
     this.centralHost = new Central(this, "central", props);
+    if (this.centralHost.relay) this.addQueueCheck(this.centralHost.relay, props.address);
     return this.centralHost;
+  }
+
+  addContactGroup(props: ContactGroupProps): ContactGroup {
+    const group = new ContactGroup(this, `contact-group:${props.name}`, { ...props, engine: this.engine });
+    this.objects.push(group);
+    return group;
+  }
+
+  addContact(props: ContactProps): Contact {
+    const contact = new Contact(this, `contact:${props.alias}`, { ...props, engine: this.engine });
+    this.objects.push(contact);
+    return contact;
+  }
+
+  /** An SMTP check run by the poller (or central) named `props.poller`, which gets the plugin. */
+  addSmtpCheck(props: SmtpCheckProps): SmtpCheck {
+    const relay = this.relays.find((r) => r.hostName === props.poller);
+    if (!relay) {
+      throw new Error(`SMTP check ${props.host}: poller ${props.poller} is not declared: declared pollers are ${this.relays.map((r) => r.hostName).join(", ") || "none"}`);
+    }
+    relay.addPackages({ debian: OS_PROFILES.debian.smtpPluginPackages, rhel: OS_PROFILES.rhel.smtpPluginPackages });
+    const check = new SmtpCheck(this, `smtp-check:${props.host}`, { ...props, engine: this.engine });
+    this.objects.push(check);
+    return check;
+  }
+
+  /** One Postfix queue check per relay host, present and future, with these thresholds. */
+  setQueueChecks(thresholds: Thresholds): void {
+    if (this.queueChecks) throw new Error("queue checks are already set: call setQueueChecks once");
+    assertThresholds("queueChecks", thresholds);
+    this.queueChecks = thresholds;
+    for (const poller of this.pollers) this.addQueueCheck(poller.relay, poller.relay.remote.connection.host);
+    if (this.centralHost?.relay) this.addQueueCheck(this.centralHost.relay, this.centralHost.relay.remote.connection.host);
+  }
+
+  /** Queue-check thresholds. @default - no queue check */
+  get queueThresholds(): Thresholds | undefined {
+    return this.queueChecks;
+  }
+
+  /** Every Centreon object the fleet declares, in declaration order. */
+  get centreonObjects(): CentreonObject[] {
+    return [...this.objects];
+  }
+
+  private addQueueCheck(relay: MailRelay, address: string): void {
+    if (!this.queueChecks) return;
+    relay.enableQueueCheck();
+    this.objects.push(new QueueCheck(relay, "QueueCheck", { ...this.queueChecks, poller: relay.hostName, address, engine: this.engine }));
   }
 
   get gateways(): Gateway[] {
@@ -102,8 +159,8 @@ export class Fleet extends TerraformStack {
     return Secret.fromVariable(this, name);
   }
 
-  /** @internal How a host's relay connects and what it runs, from the fleet's settings. */
-  relayProps(host: HostProps, gateway: Gateway): MailRelayProps {
+  /** @internal How a host connects and what its relay runs, from the fleet's settings. */
+  relayProps(host: HostProps, gateway?: Gateway): Omit<MailRelayProps, "gateway"> & { gateway?: Gateway } {
     assertRule(rules.objectName, "host name", host.name);
     assertRule(rules.sshAddress, `host ${host.name}: address`, host.address);
     const ssh = { ...this.ssh, ...host.ssh };

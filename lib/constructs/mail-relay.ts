@@ -37,6 +37,8 @@ export class MailRelay extends Construct {
   readonly gateway: Gateway;
   readonly remote: RemoteScript;
   private readonly extraParameters: Record<string, string>;
+  private readonly extraPackages: Record<OsFamily, Set<string>> = { debian: new Set(), rhel: new Set() };
+  private queueCheck = false;
 
   constructor(scope: Construct, id: string, props: MailRelayProps) {
     super(scope, id);
@@ -70,8 +72,19 @@ export class MailRelay extends Construct {
     this.extraParameters[name] = value;
   }
 
+  /** Installs these packages too (per distribution family), e.g. the check plugins. */
+  addPackages(packages: Record<OsFamily, readonly string[]>): void {
+    for (const family of OS_FAMILIES) for (const p of packages[family]) this.extraPackages[family].add(p);
+  }
+
+  /** The host runs a Postfix queue check: install check_mailq and let Centreon's engine read the queue. */
+  enableQueueCheck(): void {
+    this.queueCheck = true;
+    this.addPackages({ debian: OS_PROFILES.debian.queuePluginPackages, rhel: OS_PROFILES.rhel.queuePluginPackages });
+  }
+
   get parameters(): RelayParameter[] {
-    return relayParameters(this.gateway.settings, this.fqdn);
+    return relayParameters(this.gateway.settings, this.fqdn, { queueCheck: this.queueCheck });
   }
 
   provisionScript(): string {
@@ -94,7 +107,7 @@ export class MailRelay extends Construct {
       osProfiles: OS_FAMILIES.map((family) => ({
         family,
         ids: OS_PROFILES[family].osReleaseIds,
-        packages: OS_PROFILES[family].relayPackages.join(" "),
+        packages: [...OS_PROFILES[family].relayPackages, ...this.extraPackages[family]].join(" "),
         osValues: perOs.map((p) => ({ variable: `os_${p.name}`, value: (p.value as Record<OsFamily, string>)[family] })),
       })),
       parameters,

@@ -17,6 +17,6 @@ export class Poller extends Construct {
   constructor(fleet: Fleet, id: string, props: PollerProps) {
     super(fleet, id);
     this.name = props.name;
-    this.relay = new MailRelay(this, "MailRelay", fleet.relayProps(props, props.gateway));
+    this.relay = new MailRelay(this, "MailRelay", { ...fleet.relayProps(props, props.gateway), gateway: props.gateway });
   }
 }

@@ -24,8 +24,32 @@ export function buildFleet(scope: Construct, spec: FleetSpec, props: Pick<FleetP
   }
   for (const p of spec.pollers) fleet.addPoller({ ...p, gateway: gateways.get(p.gateway)! });
   if (spec.central) {
-    const { gateway, clapi: _clapi, ...central } = spec.central;
-    fleet.setCentral({ ...central, gateway: gateway ? gateways.get(gateway) : undefined });
+    const { gateway, clapi, ...central } = spec.central;
+    fleet.setCentral({
+      ...central,
+      gateway: gateway ? gateways.get(gateway) : undefined,
+      clapi: clapi ? { user: clapi.user, password: secret(clapi.password) } : undefined,
+    });
   }
+  const groups = new Map(spec.contactGroups.map((g) => [g.name, fleet.addContactGroup(g)]));
+  const contacts = new Map(
+    spec.contacts.map((c) => [
+      c.alias,
+      fleet.addContact({
+        ...c,
+        password: c.password ? secret(c.password) : undefined,
+        groups: c.groups.map((g) => groups.get(g)!),
+      }),
+    ]),
+  );
+  for (const check of spec.smtpChecks) {
+    fleet.addSmtpCheck({
+      ...check,
+      auth: check.auth ? { username: check.auth.username, password: secret(check.auth.password) } : undefined,
+      contacts: check.notify.contacts.map((alias) => contacts.get(alias)!),
+      groups: check.notify.groups.map((g) => groups.get(g)!),
+    });
+  }
+  if (spec.queueChecks) fleet.setQueueChecks(spec.queueChecks);
   return fleet;
 }

@@ -92,6 +92,75 @@ export function crossCheck(doc: unknown): FleetProblem[] {
       problems.push({ path: [...path, "verifyCertificate"], message: `true needs TLS: set security to starttls or tls, or remove verifyCertificate` });
     }
   }
+  problems.push(...centreonChecks(doc, hosts.map(({ host }) => host.name).filter((n): n is string => typeof n === "string")));
+  return problems;
+}
+
+export const STOCK_TIME_PERIODS = ["24x7", "workhours", "nonworkhours", "none"];
+export const STOCK_NOTIFICATION_COMMANDS = { host: ["host-notify-by-email"], service: ["service-notify-by-email"] };
+
+/** References and duplicates among the Centreon sections. */
+function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
+  const problems: FleetProblem[] = [];
+  const list = (v: unknown) => (Array.isArray(v) ? v : []);
+  const groups = list(doc.contactGroups).filter(isObject);
+  const contacts = list(doc.contacts).filter(isObject);
+  const checks = list(doc.smtpChecks);
+  const groupNames = groups.map((g) => text(g.name)).filter((n): n is string => !!n);
+  const aliases = contacts.map((c) => text(c.alias)).filter((n): n is string => !!n);
+  const mustBeIn = (value: unknown, allowed: string[], kind: string, path: (string | number)[]) => {
+    if (typeof value === "string" && !allowed.includes(value)) {
+      problems.push({ path, message: `${showValue(value)} is not a declared ${kind}: declared ones are ${allowed.length ? allowed.join(", ") : "none"}` });
+    }
+  };
+  const unique = (items: unknown[], field: string, kind: string, section: string) => {
+    const firstAt = new Map<string, number>();
+    items.forEach((item, i) => {
+      const value = isObject(item) ? text(item[field]) : undefined;
+      if (value === undefined) return;
+      const key = value.toLowerCase();
+      const first = firstAt.get(key);
+      if (first === undefined) firstAt.set(key, i);
+      else problems.push({ path: [section, i, field], message: `${showValue(value)} is already used by ${section}[${first}].${field}: each ${kind} must be unique` });
+    });
+  };
+  unique(list(doc.contactGroups), "name", "contact group name", "contactGroups");
+  unique(list(doc.contacts), "alias", "contact alias", "contacts");
+  unique(list(doc.contacts), "name", "contact name", "contacts");
+  unique(checks, "host", "SMTP check host", "smtpChecks");
+
+  list(doc.contacts).forEach((contact, i) => {
+    if (!isObject(contact)) return;
+    list(contact.groups).forEach((g, j) => mustBeIn(g, groupNames, "contact group", ["contacts", i, "groups", j]));
+    const notifications = isObject(contact.notifications) ? contact.notifications : {};
+    for (const kind of ["host", "service"] as const) {
+      const side = isObject(notifications[kind]) ? notifications[kind] : undefined;
+      if (!side) continue;
+      const path = ["contacts", i, "notifications", kind];
+      if (typeof side.period === "string" && !STOCK_TIME_PERIODS.includes(side.period)) {
+        problems.push({ path: [...path, "period"], message: `${showValue(side.period)} is not a known time period: use ${STOCK_TIME_PERIODS.join(", ")}` });
+      }
+      list(side.commands).forEach((command, j) =>
+        mustBeIn(command, STOCK_NOTIFICATION_COMMANDS[kind], `${kind} notification command`, [...path, "commands", j]),
+      );
+    }
+  });
+
+  checks.forEach((check, i) => {
+    if (!isObject(check)) return;
+    mustBeIn(check.poller, pollerNames, "poller (or the central)", ["smtpChecks", i, "poller"]);
+    const notify = isObject(check.notify) ? check.notify : {};
+    list(notify.contacts).forEach((c, j) => mustBeIn(c, aliases, "contact alias", ["smtpChecks", i, "notify", "contacts", j]));
+    list(notify.groups).forEach((g, j) => mustBeIn(g, groupNames, "contact group", ["smtpChecks", i, "notify", "groups", j]));
+  });
+
+  const declaresObjects = contacts.length + groups.length + checks.length > 0 || doc.queueChecks !== undefined;
+  const central = isObject(doc.central) ? doc.central : undefined;
+  if (declaresObjects && !central) {
+    problems.push({ path: ["central"], message: "is required: the fleet declares Centreon objects, which are created through CLAPI on the central" });
+  } else if (declaresObjects && central && central.clapi === undefined) {
+    problems.push({ path: ["central", "clapi"], message: "is required: the fleet declares Centreon objects; give { user, password: { secret: NAME } }" });
+  }
   return problems;
 }
 

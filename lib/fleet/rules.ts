@@ -109,6 +109,19 @@ export const rules = {
     test: (v: string) => /^[^\x00-\x1f\x7f]*$/.test(v) && v === v.trim(),
     allowed: "a single line without control characters or leading/trailing spaces",
   },
+  centreonName: {
+    // CLAPI silently strips these from names on ADD, and ';' or '|' would split the line or a list.
+    test: (v: string) => /^[^~!$%^&*"|'<>?,()=;\x00-\x1f\x7f]{1,200}$/.test(v) && v === v.trim(),
+    allowed: "a Centreon object name without ~ ! $ % ^ & * \" | ' < > ? , ( ) = or ';' (CLAPI strips or splits them), no leading or trailing space",
+  },
+  contactAlias: {
+    test: (v: string) => /^[A-Za-z0-9][A-Za-z0-9._@-]{0,199}$/.test(v),
+    allowed: "a login: letters, digits, '.', '_', '@' and '-', no spaces",
+  },
+  clapiValue: {
+    test: (v: string) => /^[^;|\x00-\x1f\x7f]*$/.test(v),
+    allowed: "a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping)",
+  },
 } satisfies Record<string, Rule>;
 
 export type RuleName = keyof typeof rules;

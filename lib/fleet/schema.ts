@@ -116,13 +116,120 @@ export const CentralSpec = z
     gateway: ruled(rules.objectName, "Gateway for the central's own relay; omit if the central sends no notification").optional(),
     clapi: z
       .strictObject({
-        user: z.string().min(1).describe("Centreon admin user for CLAPI"),
+        user: ruled(rules.contactAlias, "Centreon admin user (alias) for CLAPI"),
         password: SecretRef,
       })
       .optional()
-      .describe("CLAPI credentials on the central"),
+      .describe("CLAPI credentials on the central; required when the fleet declares Centreon objects"),
+    smtpTemplates: z
+      .enum(["pack", "create"])
+      .default("pack")
+      .describe("pack: the SMTP monitoring connector pack is installed on the central; create: this project creates its templates and check commands"),
   })
   .describe("The Centreon central server");
+
+export const HOST_EVENTS = ["down", "unreachable", "recovery", "flapping", "downtime", "none"] as const;
+export const SERVICE_EVENTS = ["warning", "unknown", "critical", "recovery", "flapping", "downtime", "none"] as const;
+
+const centreonName = (description: string) => ruled(rules.centreonName, description);
+
+function notificationSide<const E extends readonly [string, ...string[]]>(events: E, kind: "host" | "service") {
+  return z
+    .strictObject({
+      events: z
+        .array(z.enum(events))
+        .min(1)
+        .refine((list) => !list.includes("none") || list.length === 1, { error: "[none] cannot be combined with other events" })
+        .describe(`${kind} events that notify: ${events.join(", ")}, or [none]`),
+      period: centreonName("Time period (24x7, workhours, nonworkhours, none)").default("24x7"),
+      commands: z
+        .array(centreonName("Notification command"))
+        .min(1)
+        .default([`${kind}-notify-by-email`])
+        .describe(`Notification commands (default ${kind}-notify-by-email)`),
+    })
+    .describe(`When and how ${kind} problems notify this contact`);
+}
+
+export const ContactGroupSpec = z
+  .strictObject({
+    name: centreonName("Contact group name"),
+    alias: ruled(rules.clapiValue, "Contact group alias (description)").optional(),
+  })
+  .describe("A Centreon contact group");
+
+export const ContactSpec = z
+  .strictObject({
+    name: centreonName("Full name shown in Centreon"),
+    alias: ruled(rules.contactAlias, "Login, the contact's unique key in Centreon"),
+    email: ruled(rules.email, "Where notifications go"),
+    groups: z.array(centreonName("Contact group")).default([]).describe("Contact groups (declared in contactGroups)"),
+    password: SecretRef.optional().describe(
+      "Password for a local contact; omitted: a random policy-compliant one is generated on the central when the contact is created",
+    ),
+    guiAccess: z.boolean().default(false).describe("May log in to the web UI"),
+    admin: z.boolean().default(false).describe("Centreon administrator"),
+    language: z
+      .string()
+      .regex(/^(browser|[a-z]{2}_[A-Z]{2})$/, { error: (iss) => `${showValue(iss.input)} is not valid: it must be browser or a locale like en_US` })
+      .default("en_US")
+      .describe("browser or a locale such as en_US"),
+    authtype: z.enum(["local", "ldap"]).default("local"),
+    notifications: z
+      .strictObject({
+        enabled: z
+          .union([z.boolean(), z.literal("inherit")], {
+            error: (iss) => `${showValue(iss.input)} is not valid: it must be true, false or inherit`,
+          })
+          .default(true)
+          .describe("true, false, or inherit (from the contact template)"),
+        host: notificationSide(HOST_EVENTS, "host").optional(),
+        service: notificationSide(SERVICE_EVENTS, "service").optional(),
+      })
+      .prefault({}),
+  })
+  .describe("A Centreon contact: a notification recipient");
+
+const threshold = (description: string) => z.number().positive().describe(description);
+const thresholds = <T extends z.ZodRawShape>(shape: T, what: string) =>
+  z.strictObject({ ...shape, warning: threshold(`Warning threshold (${what})`), critical: threshold(`Critical threshold (${what})`) }).refine(
+    (t) => (t as { critical: number }).critical >= (t as { warning: number }).warning,
+    {
+      error: (iss) => {
+        const t = iss.input as { warning: number; critical: number };
+        return `${t.critical} is not valid: it must be at least the warning threshold (${t.warning})`;
+      },
+      path: ["critical"],
+    },
+  );
+
+export const SmtpCheckSpec = z
+  .strictObject({
+    host: centreonName("Centreon host created for the SMTP server"),
+    address: ruled(rules.gatewayHost, "Address of the SMTP server"),
+    poller: ruled(rules.objectName, "Poller that runs the check (a poller's or the central's name)"),
+    port: port("SMTP port").default(587),
+    auth: z
+      .strictObject({ username: ruled(rules.clapiValue, "SMTP user name"), password: SecretRef })
+      .optional()
+      .describe("Credentials the probe logs in with"),
+    login: thresholds({}, "seconds to log in").prefault({ warning: 2, critical: 5 }),
+    message: thresholds(
+      { from: ruled(rules.email, "Sender of the probe message"), to: ruled(rules.email, "Recipient of the probe message") },
+      "seconds to send a message",
+    ).optional(),
+    notify: z
+      .strictObject({
+        contacts: z.array(ruled(rules.contactAlias, "Contact alias")).default([]),
+        groups: z.array(centreonName("Contact group")).default([]),
+      })
+      .prefault({}),
+  })
+  .describe("An SMTP check from the monitoring connector: a host with SMTP-Login (and SMTP-Message) services");
+
+export const QueueChecksSpec = thresholds({}, "messages in the Postfix queue").describe(
+  "One service per poller alarming on the Postfix queue size (check_mailq -M postfix)",
+);
 
 export const FleetSpec = z
   .strictObject({
@@ -136,6 +243,10 @@ export const FleetSpec = z
     central: CentralSpec.optional(),
     gateways: z.record(ruled(rules.objectName, "Gateway name"), GatewaySpec).default({}),
     pollers: z.array(PollerSpec).default([]),
+    contactGroups: z.array(ContactGroupSpec).default([]),
+    contacts: z.array(ContactSpec).default([]),
+    smtpChecks: z.array(SmtpCheckSpec).default([]),
+    queueChecks: QueueChecksSpec.optional(),
   })
   .describe("A Centreon fleet's notification mail, as code (fleet file version 1)");
 
@@ -145,6 +256,10 @@ export type GatewaySpec = z.output<typeof GatewaySpec>;
 export type PollerSpec = z.output<typeof PollerSpec>;
 export type CentralSpec = z.output<typeof CentralSpec>;
 export type SecretRef = z.output<typeof SecretRef>;
+export type ContactSpec = z.output<typeof ContactSpec>;
+export type ContactGroupSpec = z.output<typeof ContactGroupSpec>;
+export type SmtpCheckSpec = z.output<typeof SmtpCheckSpec>;
+export type QueueChecksSpec = z.output<typeof QueueChecksSpec>;
 
 /** Messages for zod's built-in checks, with the bad value and what is allowed. */
 export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {

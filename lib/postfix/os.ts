@@ -11,6 +11,10 @@ export interface OsProfile {
   caBundle: string;
   /** Where Postfix logs itself (maillog_file) on a host without syslog. */
   mailLog: string;
+  /** Centreon's SMTP plugin (monitoring connector, seed 004), on pollers that run SMTP checks. */
+  smtpPluginPackages: string[];
+  /** check_mailq, on pollers with a queue check. */
+  queuePluginPackages: string[];
 }
 
 export const OS_PROFILES: Record<OsFamily, OsProfile> = {
@@ -20,6 +24,8 @@ export const OS_PROFILES: Record<OsFamily, OsProfile> = {
     relayPackages: ["postfix", "libsasl2-modules", "ca-certificates"],
     caBundle: "/etc/ssl/certs/ca-certificates.crt",
     mailLog: "/var/log/mail.log",
+    smtpPluginPackages: ["centreon-plugin-applications-protocol-smtp"],
+    queuePluginPackages: ["monitoring-plugins-standard"],
   },
   rhel: {
     osReleaseIds: ["rhel", "centos", "rocky", "almalinux", "fedora", "ol"],
@@ -27,6 +33,8 @@ export const OS_PROFILES: Record<OsFamily, OsProfile> = {
     relayPackages: ["postfix", "cyrus-sasl-plain", "ca-certificates"],
     caBundle: "/etc/pki/tls/certs/ca-bundle.crt",
     mailLog: "/var/log/maillog",
+    smtpPluginPackages: ["centreon-plugin-Applications-Protocol-Smtp"],
+    queuePluginPackages: ["nagios-plugins-mailq"],
   },
 };
 

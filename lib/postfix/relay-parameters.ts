@@ -44,7 +44,16 @@ export const MANAGED_PARAMETER_NAMES = [
   "sender_canonical_maps",
   "defer_transports",
   "maillog_file",
+  "authorized_mailq_users",
 ] as const;
+
+/** Who may list the queue: root and Centreon's engine user, which runs check_mailq. */
+export const QUEUE_READERS = ["root", "centreon-engine"];
+
+export interface RelayOptions {
+  /** Restrict queue listing to QUEUE_READERS (set when the host has a queue check). @default false */
+  queueCheck?: boolean;
+}
 
 export function relayhostOf(gateway: Pick<RelayGateway, "host" | "port">): string {
   // Brackets: deliver to this host itself, no MX lookup.
@@ -61,7 +70,7 @@ export function tlsLevelOf(gateway: Pick<RelayGateway, "host" | "security" | "ve
   return isIPv4(gateway.host) ? "verify" : "secure";
 }
 
-export function relayParameters(gateway: RelayGateway, fqdn: string): RelayParameter[] {
+export function relayParameters(gateway: RelayGateway, fqdn: string, options: RelayOptions = {}): RelayParameter[] {
   const tls = gateway.security !== "none";
   const auth = gateway.username !== undefined;
   const perOs = (pick: (family: OsFamily) => string) =>
@@ -84,6 +93,7 @@ export function relayParameters(gateway: RelayGateway, fqdn: string): RelayParam
     // Disabled gateway: mail waits in the deferred queue, nothing is sent or dropped.
     { name: "defer_transports", value: gateway.enabled ? "" : "smtp" },
     { name: "maillog_file", value: perOs((family) => OS_PROFILES[family].mailLog), onlyWithoutSyslog: true },
+    ...(options.queueCheck ? [{ name: "authorized_mailq_users", value: QUEUE_READERS.join(", ") }] : []),
   ];
   return parameters;
 }

@@ -7,6 +7,7 @@ import {
   Fn,
   Lazy,
   NullProvider,
+  Token,
   NullResource,
   TerraformResource,
   TerraformStack,
@@ -43,8 +44,11 @@ export interface RemoteScriptProps {
   terraformName: string;
   /** Produces the script, free of secrets; called at synth, so later additions are included. */
   script: () => string;
-  /** Environment variable name → secret, exported (base64-encoded) for the script at apply time. */
-  secrets?: Record<string, Secret>;
+  /**
+   * Environment variable name → secret, exported (base64-encoded) for the script at apply time;
+   * a function is called at synth, so secrets added later are included.
+   */
+  secrets?: Record<string, Secret> | (() => Record<string, Secret>);
 }
 
 /** terraform_data: built into Terraform, needs no provider download. */
@@ -61,14 +65,14 @@ export class TerraformData extends TerraformResource {
   }
 
   protected synthesizeAttributes(): { [name: string]: unknown } {
-    return { triggers_replace: this.triggersReplace };
+    return Object.keys(this.triggersReplace).length ? { triggers_replace: this.triggersReplace } : {};
   }
 }
 
 export class RemoteScript extends Construct {
   readonly resource: TerraformResource;
   readonly connection: SshConnection;
-  /** Trigger name → value; any change re-runs the script. */
+  /** Trigger name → value (resolved at synth); any change re-runs the script. */
   readonly triggers: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: RemoteScriptProps) {
@@ -76,23 +80,27 @@ export class RemoteScript extends Construct {
     const { connection } = props;
     this.connection = connection;
     const user = connection.user ?? "root";
-    const secrets = Object.entries(props.secrets ?? {}).sort(([a], [b]) => a.localeCompare(b));
-    const bootstrap = (secretValue: (secret: Secret) => string) =>
-      render("remote/bootstrap.sh.hbs", {
+    const secretsNow = () =>
+      Object.entries(typeof props.secrets === "function" ? props.secrets() : (props.secrets ?? {})).sort(([a], [b]) =>
+        a.localeCompare(b),
+      );
+    const bootstrap = (secretValue: (secret: Secret) => string) => {
+      const secrets = secretsNow();
+      return render("remote/bootstrap.sh.hbs", {
         purpose: props.purpose,
         payload: Buffer.from(props.script(), "utf8").toString("base64"),
         secrets: secrets.map(([env, secret]) => ({ env, value: secretValue(secret) })),
         envNames: secrets.map(([env]) => env).join(","),
       });
+    };
 
-    this.triggers = {
+    const triggers = () => ({
       host: `${user}@${connection.host}:${connection.port ?? 22}`,
       // Everything pushed, with secrets as placeholders: their hashes follow.
-      payload_sha256: Lazy.stringValue({
-        produce: () => createHash("sha256").update(bootstrap((s) => s.placeholder)).digest("hex"),
-      }),
-      ...Object.fromEntries(secrets.map(([, secret]) => [`secret_${secret.name}_sha256`, secret.sha256])),
-    };
+      payload_sha256: createHash("sha256").update(bootstrap((s) => s.placeholder)).digest("hex"),
+      ...Object.fromEntries(secretsNow().map(([, secret]) => [`secret_${secret.name}_sha256`, secret.sha256])),
+    });
+    this.triggers = Token.asStringMap(Lazy.anyValue({ produce: triggers }));
 
     const ssh: SSHProvisionerConnection = {
       type: "ssh",
@@ -120,7 +128,7 @@ export class RemoteScript extends Construct {
   }
 }
 
-function ensureNullProvider(scope: Construct): void {
+export function ensureNullProvider(scope: Construct): void {
   const stack = TerraformStack.of(scope);
   if (!stack.node.tryFindChild("null")) new NullProvider(stack, "null");
 }

@@ -15,6 +15,8 @@ export function writeReview(outdir: string, fleet: Fleet, warnings: string[] = [
     for (const [name, content] of Object.entries(relay.reviewFiles())) writeFileSync(join(hostDir, name), content);
   }
   mkdirSync(dir, { recursive: true });
+  const configuration = fleet.central?.configuration;
+  if (configuration) writeFileSync(join(dir, "central.clapi"), configuration.batch().text);
   writeFileSync(join(dir, "SUMMARY.md"), summary(fleet, warnings));
   return dir;
 }

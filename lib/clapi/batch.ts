@@ -1,0 +1,70 @@
+// The ONE import batch sent to the central: every desired object's lines, in an order CLAPI
+// accepts (objects before the lines that use them), with what the executor needs to prune and
+// to know which pollers to apply.
+import { createHash } from "node:crypto";
+import type { Secret } from "../secret.js";
+import { renderLine, scopeName, type ClapiLine } from "./line.js";
+import { membershipLines, Phase, type ObjectKind, type ObjectLines } from "./objects.js";
+
+export interface BatchObject {
+  kind: ObjectKind;
+  key: string;
+  /** 1-based line number of its ADD in the batch. */
+  addLine: number;
+}
+
+export interface Batch {
+  lines: ClapiLine[];
+  /** central.clapi: one line per command, secrets as <secret:NAME>, no comments. */
+  text: string;
+  objects: BatchObject[];
+  memberships: [string, string][];
+  /** Scope name → hash of its lines and the secrets its lines carry. */
+  scopes: Map<string, { hash: string; secrets: string[] }>;
+  secrets: Secret[];
+}
+
+export function assembleBatch(objects: readonly ObjectLines[]): Batch {
+  const memberships = objects.flatMap((o) => o.memberships ?? []);
+  const ordered = [
+    ...objects.filter((o) => o.phase < Phase.Memberships),
+    { phase: Phase.Memberships, lines: membershipLines(memberships) },
+    ...objects.filter((o) => o.phase > Phase.Memberships),
+  ].sort((a, b) => a.phase - b.phase); // stable: declaration order within a phase
+
+  const lines: ClapiLine[] = [];
+  const batchObjects: BatchObject[] = [];
+  for (const group of ordered) {
+    if ("kind" in group) batchObjects.push({ kind: group.kind, key: group.key, addLine: lines.length + 1 });
+    lines.push(...group.lines);
+  }
+
+  const secrets = new Map<string, Secret>();
+  const scopes = new Map<string, { text: string[]; secrets: Set<string> }>();
+  for (const l of lines) {
+    const name = scopeName(l.scope);
+    const scope = scopes.get(name) ?? { text: [], secrets: new Set<string>() };
+    scope.text.push(renderLine(l));
+    for (const field of l.fields) {
+      if (typeof field !== "string" && "secret" in field) {
+        secrets.set(field.secret.name, field.secret);
+        scope.secrets.add(field.secret.name);
+      }
+    }
+    scopes.set(name, scope);
+  }
+  const text = lines.map((l) => `${renderLine(l)}\n`).join("");
+  return {
+    lines,
+    text,
+    objects: batchObjects,
+    memberships,
+    scopes: new Map(
+      [...scopes].map(([name, s]) => [
+        name,
+        { hash: createHash("sha256").update(s.text.join("\n")).digest("hex"), secrets: [...s.secrets].sort() },
+      ]),
+    ),
+    secrets: [...secrets.values()].sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}

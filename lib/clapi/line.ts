@@ -1,0 +1,57 @@
+// One CLAPI import line, `OBJECT;ACTION;f1;f2...`. CLAPI splits on EVERY ';' (no escaping) and
+// lists on '|': a value holding one would silently cut or shift the fields, so none gets in.
+import type { Secret } from "../secret.js";
+
+/** A value known only at apply time. */
+export type DeferredValue =
+  | { secret: Secret }
+  /** A fresh random password meeting Centreon's policy, generated on the central. */
+  | { generatedPassword: true };
+
+export type Field = string | DeferredValue;
+
+/** Where a line's effect lands: every poller (contacts, commands...) or one poller's engine. */
+export type Scope = "global" | { poller: string };
+
+export interface ClapiLine {
+  object: string;
+  action: string;
+  fields: Field[];
+  scope: Scope;
+}
+
+export const GENERATED_PASSWORD_PLACEHOLDER = "<generated-password>";
+
+export class ClapiValueError extends Error {}
+
+function checkValue(value: string, what: string): string {
+  if (/[;\r\n]/.test(value)) {
+    throw new ClapiValueError(`${what} ${JSON.stringify(value)} cannot go through CLAPI: ';' and line breaks split its fields (there is no escaping)`);
+  }
+  return value;
+}
+
+/** A '|' list for one field; an element holding '|' would become two. */
+export function list(values: readonly string[], what: string): string {
+  for (const value of values) {
+    if (value.includes("|")) throw new ClapiValueError(`${what} ${JSON.stringify(value)} cannot go in a CLAPI list: '|' separates its elements`);
+  }
+  return values.join("|");
+}
+
+export function line(object: string, action: string, fields: Field[], scope: Scope = "global"): ClapiLine {
+  fields.forEach((f, i) => typeof f === "string" && checkValue(f, `${object};${action} field ${i + 1}`));
+  return { object, action, fields, scope };
+}
+
+/** The line as the review shows it and as the central receives it, deferred values as placeholders. */
+export function renderLine(clapiLine: ClapiLine): string {
+  const fields = clapiLine.fields.map((f) =>
+    typeof f === "string" ? f : "secret" in f ? f.secret.placeholder : GENERATED_PASSWORD_PLACEHOLDER,
+  );
+  return [clapiLine.object, clapiLine.action, ...fields].join(";");
+}
+
+export function scopeName(scope: Scope): string {
+  return scope === "global" ? "global" : `poller:${scope.poller}`;
+}

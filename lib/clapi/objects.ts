@@ -1,0 +1,309 @@
+// Typed builders: each desired Centreon object → its CLAPI lines. ADD first (it fails with
+// "Object already exists" once the object is there), then SETPARAM of every managed field, so a
+// re-run converges and a field edited by hand is put back.
+import type { Secret } from "../secret.js";
+import { line, list, type ClapiLine, type Field, type Scope } from "./line.js";
+import {
+  enableNotificationsValue,
+  hostNotificationOptions,
+  serviceNotificationOptions,
+  type HostEvent,
+  type NotificationSwitch,
+  type ServiceEvent,
+} from "./notifications.js";
+
+/** Object kinds whose DEL this project may run, with the field DEL takes. */
+export type ObjectKind = "CMD" | "HTPL" | "STPL" | "CG" | "CONTACT" | "HOST";
+
+/** What one desired object contributes to the batch. */
+export interface ObjectLines {
+  kind: ObjectKind;
+  /** The key DEL takes: alias for contacts, name otherwise. */
+  key: string;
+  /** Order in the batch: objects before the lines that use them. */
+  phase: Phase;
+  lines: ClapiLine[];
+  /** Group memberships this object declares: [group, contact alias]. */
+  memberships?: [string, string][];
+}
+
+export enum Phase {
+  Commands = 1,
+  Templates = 2,
+  Groups = 3,
+  Contacts = 4,
+  Memberships = 5,
+  Hosts = 6,
+}
+
+export interface NotificationSide<E> {
+  events: readonly E[];
+  period: string;
+  commands: readonly string[];
+}
+
+export interface ContactModel {
+  name: string;
+  alias: string;
+  email: string;
+  /** @default - generated on the central when the contact is created */
+  password?: Secret;
+  admin: boolean;
+  guiAccess: boolean;
+  language: string;
+  authtype: "local" | "ldap";
+  enabled: NotificationSwitch;
+  host?: NotificationSide<HostEvent>;
+  service?: NotificationSide<ServiceEvent>;
+  groups: readonly string[];
+}
+
+const bool = (b: boolean) => (b ? "1" : "0");
+
+export function contactLines(c: ContactModel, comment: string): ObjectLines {
+  const set = (param: string, value: Field) => line("CONTACT", "SETPARAM", [c.alias, param, value]);
+  const password: Field = c.password ? { secret: c.password } : { generatedPassword: true };
+  const lines = [
+    line("CONTACT", "ADD", [c.name, c.alias, c.email, password, bool(c.admin), bool(c.guiAccess), c.language, c.authtype]),
+    set("name", c.name),
+    set("email", c.email),
+    set("admin", bool(c.admin)),
+    set("access", bool(c.guiAccess)),
+    set("lang", c.language),
+    set("authtype", c.authtype),
+    // A generated password is set once, at creation: changing it every run would change state.
+    ...(c.password ? [set("password", { secret: c.password })] : []),
+    set("hostnotifopt", hostNotificationOptions(c.host?.events ?? [])),
+    ...(c.host ? [set("hostnotifperiod", c.host.period), set("hostnotifcmd", list(c.host.commands, "host notification command"))] : []),
+    set("servicenotifopt", serviceNotificationOptions(c.service?.events ?? [])),
+    ...(c.service
+      ? [set("svcnotifperiod", c.service.period), set("svcnotifcmd", list(c.service.commands, "service notification command"))]
+      : []),
+    set("enable_notifications", enableNotificationsValue(c.enabled)),
+    set("activate", "1"),
+    set("comment", comment),
+  ];
+  return { kind: "CONTACT", key: c.alias, phase: Phase.Contacts, lines, memberships: c.groups.map((g) => [g, c.alias]) };
+}
+
+export interface ContactGroupModel {
+  name: string;
+  alias: string;
+}
+
+export function contactGroupLines(g: ContactGroupModel, comment: string): ObjectLines {
+  return {
+    kind: "CG",
+    key: g.name,
+    phase: Phase.Groups,
+    lines: [
+      line("CG", "ADD", [g.name, g.alias]),
+      line("CG", "SETPARAM", [g.name, "alias", g.alias]),
+      line("CG", "SETPARAM", [g.name, "activate", "1"]),
+      line("CG", "SETPARAM", [g.name, "comment", comment]),
+    ],
+  };
+}
+
+/** CG;ADDCONTACT adds without removing the members someone else put in the group. */
+export function membershipLines(memberships: readonly [string, string][]): ClapiLine[] {
+  const byGroup = new Map<string, string[]>();
+  for (const [group, alias] of memberships) byGroup.set(group, [...(byGroup.get(group) ?? []), alias]);
+  return [...byGroup].map(([group, aliases]) => line("CG", "ADDCONTACT", [group, list(aliases, "contact alias")]));
+}
+
+/** The SMTP monitoring connector's names (seed 004). */
+export const SMTP_CONNECTOR = {
+  hostTemplate: "App-Protocol-SMTP-custom",
+  login: { template: "App-Protocol-SMTP-Login-custom", service: "SMTP-Login", command: "App-Protocol-SMTP-Login-cmd" },
+  message: { template: "App-Protocol-SMTP-Message-custom", service: "SMTP-Message", command: "App-Protocol-SMTP-Message-cmd" },
+  plugin: "/usr/lib/centreon/plugins/centreon_protocol_smtp.pl",
+} as const;
+
+export interface SmtpCheckModel {
+  host: string;
+  address: string;
+  poller: string;
+  port: number;
+  username?: string;
+  password?: Secret;
+  login: { warning: number; critical: number };
+  message?: { from: string; to: string; warning: number; critical: number };
+  contacts: readonly string[];
+  groups: readonly string[];
+}
+
+export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines {
+  const scope: Scope = { poller: c.poller };
+  const host = (action: string, fields: Field[]) => line("HOST", action, [c.host, ...fields], scope);
+  const service = (name: string, action: string, fields: Field[]) => line("SERVICE", action, [c.host, name, ...fields], scope);
+  const services = [SMTP_CONNECTOR.login.service, ...(c.message ? [SMTP_CONNECTOR.message.service] : [])];
+  const lines: ClapiLine[] = [
+    host("ADD", [c.host, c.address, SMTP_CONNECTOR.hostTemplate, c.poller, ""]),
+    host("SETPARAM", ["alias", c.host]),
+    host("SETPARAM", ["address", c.address]),
+    // ADD silently falls back to the default poller for an unknown name; SETINSTANCE says so.
+    host("SETINSTANCE", [c.poller]),
+    host("SETTEMPLATE", [SMTP_CONNECTOR.hostTemplate]),
+    host("SETMACRO", ["SMTPUSERNAME", c.username ?? "", "0", ""]),
+    host("SETMACRO", ["SMTPPASSWORD", c.password ? { secret: c.password } : "", "1", ""]),
+    host("SETMACRO", ["SMTPEXTRAOPTIONS", `--port=${c.port}`, "0", ""]),
+    host("SETPARAM", ["activate", "1"]),
+    host("SETPARAM", ["comment", comment]),
+    host("APPLYTPL", []),
+    service(SMTP_CONNECTOR.login.service, "SETMACRO", ["WARNING", String(c.login.warning), "0", ""]),
+    service(SMTP_CONNECTOR.login.service, "SETMACRO", ["CRITICAL", String(c.login.critical), "0", ""]),
+  ];
+  if (c.message) {
+    const m = SMTP_CONNECTOR.message.service;
+    lines.push(
+      service(m, "SETMACRO", ["SMTPFROM", c.message.from, "0", ""]),
+      service(m, "SETMACRO", ["SMTPTO", c.message.to, "0", ""]),
+      service(m, "SETMACRO", ["WARNING", String(c.message.warning), "0", ""]),
+      service(m, "SETMACRO", ["CRITICAL", String(c.message.critical), "0", ""]),
+    );
+  } else {
+    // APPLYTPL creates both connector services; without a message probe there is nothing to send.
+    lines.push(service(SMTP_CONNECTOR.message.service, "DEL", []));
+  }
+  const contacts = list(c.contacts, "contact alias");
+  const groups = list(c.groups, "contact group");
+  for (const target of [null, ...services]) {
+    const relation = (action: string, value: string) =>
+      target === null ? host(action, [value]) : service(target, action, [value]);
+    if (contacts) lines.push(relation("SETCONTACT", contacts));
+    if (groups) lines.push(relation("SETCONTACTGROUP", groups));
+  }
+  return { kind: "HOST", key: c.host, phase: Phase.Hosts, lines };
+}
+
+/** Commands and templates of the SMTP connector, for a central without its pack. */
+export function smtpConnectorTemplateLines(comment: string): ObjectLines[] {
+  const command = (name: string, mode: string, extra: string) =>
+    `${SMTP_CONNECTOR.plugin} --plugin=apps::protocols::smtp::plugin --mode=${mode} --hostname=$HOSTADDRESS$ ` +
+    `--username='$_HOSTSMTPUSERNAME$' --password='$_HOSTSMTPPASSWORD$' $_HOSTSMTPEXTRAOPTIONS$${extra} ` +
+    `--warning='$_SERVICEWARNING$' --critical='$_SERVICECRITICAL$' $_SERVICEEXTRAOPTIONS$`;
+  const commands = [
+    checkCommand(SMTP_CONNECTOR.login.command, command("login", "login", ""), comment),
+    checkCommand(SMTP_CONNECTOR.message.command, command("message", "message", " --smtp-from='$_SERVICESMTPFROM$' --smtp-to='$_SERVICESMTPTO$'"), comment),
+  ];
+  const hostTemplate: ObjectLines = {
+    kind: "HTPL",
+    key: SMTP_CONNECTOR.hostTemplate,
+    phase: Phase.Templates,
+    lines: [
+      line("HTPL", "ADD", [SMTP_CONNECTOR.hostTemplate, "SMTP server", "", "", "", ""]),
+      ...["SMTPUSERNAME", "SMTPPASSWORD", "SMTPEXTRAOPTIONS"].map((m) =>
+        line("HTPL", "SETMACRO", [SMTP_CONNECTOR.hostTemplate, m, "", m === "SMTPPASSWORD" ? "1" : "0", ""]),
+      ),
+    ],
+  };
+  const serviceTemplate = (t: { template: string; service: string; command: string }, macros: string[]): ObjectLines => ({
+    kind: "STPL",
+    key: t.template,
+    phase: Phase.Templates,
+    lines: [
+      line("STPL", "ADD", [t.template, t.service, ""]),
+      line("STPL", "SETPARAM", [t.template, "check_command", t.command]),
+      ...macros.map((m) => line("STPL", "SETMACRO", [t.template, m, "", "", "0"])),
+      line("STPL", "ADDHOSTTEMPLATE", [t.template, SMTP_CONNECTOR.hostTemplate]),
+    ],
+  });
+  return [
+    ...commands,
+    hostTemplate,
+    serviceTemplate(SMTP_CONNECTOR.login, ["WARNING", "CRITICAL", "EXTRAOPTIONS"]),
+    serviceTemplate(SMTP_CONNECTOR.message, ["SMTPFROM", "SMTPTO", "WARNING", "CRITICAL", "EXTRAOPTIONS"]),
+  ];
+}
+
+function checkCommand(name: string, commandLine: string, comment: string): ObjectLines {
+  return {
+    kind: "CMD",
+    key: name,
+    phase: Phase.Commands,
+    lines: [
+      line("CMD", "ADD", [name, "check", commandLine]),
+      line("CMD", "SETPARAM", [name, "line", commandLine]),
+      line("CMD", "SETPARAM", [name, "comment", comment]),
+    ],
+  };
+}
+
+/** What Centreon Engine needs to schedule a check on an object without a template of its own. */
+const CHECK_SCHEDULE: [string, string][] = [
+  ["max_check_attempts", "3"],
+  ["normal_check_interval", "5"],
+  ["retry_check_interval", "1"],
+  ["check_period", "24x7"],
+];
+const HOST_CHECK_SCHEDULE: [string, string][] = [
+  ["max_check_attempts", "3"],
+  ["check_interval", "5"],
+  ["retry_check_interval", "1"],
+  ["check_period", "24x7"],
+];
+
+export const QUEUE_CHECK = {
+  command: "check-postfix-queue",
+  template: "Postfix-Queue-custom",
+  service: "Postfix-Queue",
+  commandLine: "$USER1$/check_mailq -M postfix -w $_SERVICEWARNING$ -c $_SERVICECRITICAL$",
+} as const;
+
+/** The command and service template every queue check uses. */
+export function queueCheckTemplateLines(comment: string, warning: number, critical: number): ObjectLines[] {
+  return [
+    checkCommand(QUEUE_CHECK.command, QUEUE_CHECK.commandLine, comment),
+    {
+      kind: "STPL",
+      key: QUEUE_CHECK.template,
+      phase: Phase.Templates,
+      lines: [
+        line("STPL", "ADD", [QUEUE_CHECK.template, QUEUE_CHECK.service, ""]),
+        line("STPL", "SETPARAM", [QUEUE_CHECK.template, "check_command", QUEUE_CHECK.command]),
+        ...CHECK_SCHEDULE.map(([param, value]) => line("STPL", "SETPARAM", [QUEUE_CHECK.template, param, value])),
+        line("STPL", "SETMACRO", [QUEUE_CHECK.template, "WARNING", String(warning), "", "0"]),
+        line("STPL", "SETMACRO", [QUEUE_CHECK.template, "CRITICAL", String(critical), "", "0"]),
+      ],
+    },
+  ];
+}
+
+export interface QueueCheckModel {
+  poller: string;
+  address: string;
+  warning: number;
+  critical: number;
+}
+
+/** The queue check of one poller: a host for its relay and the Postfix-Queue service on it. */
+export function queueCheckLines(q: QueueCheckModel, comment: string): ObjectLines {
+  const hostName = queueCheckHostName(q.poller);
+  const scope: Scope = { poller: q.poller };
+  const host = (action: string, fields: Field[]) => line("HOST", action, [hostName, ...fields], scope);
+  const service = (action: string, fields: Field[]) => line("SERVICE", action, [hostName, QUEUE_CHECK.service, ...fields], scope);
+  return {
+    kind: "HOST",
+    key: hostName,
+    phase: Phase.Hosts,
+    lines: [
+      host("ADD", [`Postfix relay of ${q.poller}`, q.address, "", q.poller, ""]),
+      host("SETPARAM", ["address", q.address]),
+      host("SETINSTANCE", [q.poller]),
+      host("SETPARAM", ["check_command", "check-host-alive"]),
+      ...HOST_CHECK_SCHEDULE.map(([param, value]) => host("SETPARAM", [param, value])),
+      host("SETPARAM", ["activate", "1"]),
+      host("SETPARAM", ["comment", comment]),
+      service("ADD", [QUEUE_CHECK.template]),
+      service("SETPARAM", ["template", QUEUE_CHECK.template]),
+      service("SETMACRO", ["WARNING", String(q.warning), "0", ""]),
+      service("SETMACRO", ["CRITICAL", String(q.critical), "0", ""]),
+      service("SETPARAM", ["comment", comment]),
+    ],
+  };
+}
+
+export function queueCheckHostName(poller: string): string {
+  return `${poller}-postfix`;
+}

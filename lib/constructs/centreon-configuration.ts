@@ -1,0 +1,88 @@
+import { Construct } from "constructs";
+import { assembleBatch, type Batch } from "../clapi/batch.js";
+import { queueCheckTemplateLines, smtpConnectorTemplateLines, type ObjectLines } from "../clapi/objects.js";
+import { render } from "../render/templates.js";
+import { terraformName } from "../remote/names.js";
+import { RemoteScript, type Engine, type SshConnection } from "../remote/remote-script.js";
+import type { Secret } from "../secret.js";
+import type { CentreonObject } from "./contact.js";
+import { SmtpCheck, type Thresholds } from "./smtp-check.js";
+
+export interface CentreonConfigurationProps {
+  stackName: string;
+  centralName: string;
+  clapiUser: string;
+  clapiPassword: Secret;
+  /** pack: the SMTP connector pack is installed; create: this project creates its templates. */
+  smtpTemplates: "pack" | "create";
+  engine: Engine;
+  connection: SshConnection;
+  /** The desired objects, read at synth. */
+  objects: () => CentreonObject[];
+  /** Queue-check thresholds (the template's defaults), read at synth. */
+  queueChecks: () => Thresholds | undefined;
+  /** Every poller of the platform, the central's included: APPLYCFG candidates. */
+  pollers: () => string[];
+}
+
+/** The central's executor: ONE CLAPI import batch over one SSH connection, then APPLYCFG. */
+export class CentreonConfiguration extends Construct {
+  readonly remote: RemoteScript;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: CentreonConfigurationProps,
+  ) {
+    super(scope, id);
+    this.remote = new RemoteScript(this, "Executor", {
+      engine: props.engine,
+      connection: props.connection,
+      purpose: "clapi",
+      terraformName: terraformName("clapi", props.centralName),
+      script: () => this.script(),
+      secrets: () => ({
+        CLAPI_PASSWORD_B64: props.clapiPassword,
+        ...Object.fromEntries(this.batch().secrets.map((s) => [`SECRET_${s.name}_B64`, s])),
+      }),
+    });
+  }
+
+  /** Marks what this stack manages, in each object's comment. */
+  get comment(): string {
+    return `Managed by centreon-mail-as-code (stack ${this.props.stackName}): changes made here are overwritten`;
+  }
+
+  batch(): Batch {
+    const declared = this.props.objects();
+    const objects: ObjectLines[] = declared.map((o) => o.clapiLines(this.comment));
+    if (this.props.smtpTemplates === "create" && declared.some((o) => o instanceof SmtpCheck)) {
+      objects.unshift(...smtpConnectorTemplateLines(this.comment));
+    }
+    const queue = this.props.queueChecks();
+    if (queue) objects.unshift(...queueCheckTemplateLines(this.comment, queue.warning, queue.critical));
+    return assembleBatch(objects);
+  }
+
+  script(): string {
+    const batch = this.batch();
+    const declared = [
+      ...batch.objects.map((o) => ["object", o.kind, o.key, String(o.addLine)]),
+      ...batch.memberships.map(([group, alias]) => ["member", group, alias]),
+      ...[...batch.scopes].map(([name, s]) => ["scope", name, s.hash, s.secrets.join(" ")]),
+      ...this.props.pollers().map((p) => ["poller", p]),
+    ]
+      .map((fields) => `${fields.join("\t")}\n`)
+      .join("");
+    return render("clapi/executor.sh.hbs", {
+      stack: this.props.stackName,
+      central: this.props.centralName,
+      clapiUser: this.props.clapiUser,
+      clapiPasswordSecret: this.props.clapiPassword.name,
+      batchBase64: Buffer.from(batch.text).toString("base64"),
+      declaredBase64: Buffer.from(declared).toString("base64"),
+      lineCount: batch.lines.length,
+      secrets: batch.secrets.map((s) => ({ name: s.name })),
+    });
+  }
+}

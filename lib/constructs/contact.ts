@@ -1,0 +1,144 @@
+import { Construct } from "constructs";
+import { assertRule, rules } from "../fleet/rules.js";
+import { contactGroupLines, contactLines, type ContactModel, type NotificationSide, type ObjectLines } from "../clapi/objects.js";
+import {
+  HOST_EVENT_LETTERS,
+  SERVICE_EVENT_LETTERS,
+  type HostEvent,
+  type NotificationSwitch,
+  type ServiceEvent,
+} from "../clapi/notifications.js";
+import { renderLine } from "../clapi/line.js";
+import { ObjectRecord } from "../remote/record.js";
+import type { Engine } from "../remote/remote-script.js";
+import type { Secret } from "../secret.js";
+
+/** Something that turns into CLAPI lines and has a record for `cdktf diff`. */
+export interface CentreonObject {
+  clapiLines(comment: string): ObjectLines;
+}
+
+export interface ContactGroupProps {
+  name: string;
+  /** @default - the name */
+  alias?: string;
+}
+
+export class ContactGroup extends Construct implements CentreonObject {
+  readonly name: string;
+  readonly alias: string;
+
+  constructor(scope: Construct, id: string, props: ContactGroupProps & { engine: Engine }) {
+    super(scope, id);
+    assertRule(rules.centreonName, "contact group name", props.name);
+    this.name = props.name;
+    this.alias = props.alias ?? props.name;
+    assertRule(rules.clapiValue, `contact group ${props.name}: alias`, this.alias);
+    new ObjectRecord(this, "Record", {
+      engine: props.engine,
+      terraformName: recordName("contact_group", this.name),
+      fields: () => recordFields(this.clapiLines("")),
+    });
+  }
+
+  clapiLines(comment: string): ObjectLines {
+    return contactGroupLines({ name: this.name, alias: this.alias }, comment);
+  }
+}
+
+export interface NotificationSideProps<E> {
+  events: readonly E[];
+  /** @default "24x7" */
+  period?: string;
+  /** @default - host-notify-by-email / service-notify-by-email */
+  commands?: readonly string[];
+}
+
+export interface ContactProps {
+  /** Full name shown in Centreon. */
+  name: string;
+  /** Login: the contact's unique key in Centreon. */
+  alias: string;
+  email: string;
+  /** @default - a random policy-compliant password, generated on the central at creation */
+  password?: Secret;
+  /** @default - no group */
+  groups?: ContactGroup[];
+  /** May log in to the web UI. @default false */
+  guiAccess?: boolean;
+  /** @default false */
+  admin?: boolean;
+  /** @default "en_US" */
+  language?: string;
+  /** @default "local" */
+  authtype?: "local" | "ldap";
+  notifications?: {
+    /** @default true */
+    enabled?: NotificationSwitch;
+    /** @default - no host notification */
+    host?: NotificationSideProps<HostEvent>;
+    /** @default - no service notification */
+    service?: NotificationSideProps<ServiceEvent>;
+  };
+}
+
+/** A Centreon contact: a notification recipient, notifications really switched on. */
+export class Contact extends Construct implements CentreonObject {
+  readonly alias: string;
+  private readonly model: Omit<ContactModel, "groups">;
+  private readonly groups: ContactGroup[] = [];
+
+  constructor(scope: Construct, id: string, props: ContactProps & { engine: Engine }) {
+    super(scope, id);
+    assertRule(rules.centreonName, "contact name", props.name);
+    assertRule(rules.contactAlias, `contact ${props.name}: alias`, props.alias);
+    assertRule(rules.email, `contact ${props.alias}: email`, props.email);
+    const side = <E extends string>(kind: "host" | "service", letters: Record<E, string>, p?: NotificationSideProps<E>) => {
+      if (!p) return undefined;
+      const allowed = Object.keys(letters);
+      for (const e of p.events) {
+        if (!allowed.includes(e)) throw new Error(`contact ${props.alias}: ${kind} event "${e}" is not valid: it must be one of ${allowed.join(", ")}`);
+      }
+      if (p.events.includes("none" as E) && p.events.length > 1) throw new Error(`contact ${props.alias}: ${kind} events [none] cannot be combined with other events`);
+      return { events: p.events, period: p.period ?? "24x7", commands: p.commands ?? [`${kind}-notify-by-email`] } as NotificationSide<E>;
+    };
+    this.alias = props.alias;
+    this.model = {
+      name: props.name,
+      alias: props.alias,
+      email: props.email,
+      password: props.password,
+      admin: props.admin ?? false,
+      guiAccess: props.guiAccess ?? false,
+      language: props.language ?? "en_US",
+      authtype: props.authtype ?? "local",
+      enabled: props.notifications?.enabled ?? true,
+      host: side("host", HOST_EVENT_LETTERS, props.notifications?.host),
+      service: side("service", SERVICE_EVENT_LETTERS, props.notifications?.service),
+    };
+    for (const group of props.groups ?? []) this.addToGroup(group);
+    new ObjectRecord(this, "Record", {
+      engine: props.engine,
+      terraformName: recordName("contact", this.alias),
+      fields: () => recordFields(this.clapiLines("")),
+    });
+  }
+
+  addToGroup(group: ContactGroup): void {
+    if (!this.groups.includes(group)) this.groups.push(group);
+  }
+
+  clapiLines(comment: string): ObjectLines {
+    return contactLines({ ...this.model, groups: this.groups.map((g) => g.name) }, comment);
+  }
+}
+
+/** Terraform name of a record: <kind>_<name>, characters Terraform refuses replaced. */
+export function recordName(kind: string, name: string): string {
+  return `${kind}_${name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
+
+/** The record fields of an object: its CLAPI lines, secrets as placeholders. */
+export function recordFields(lines: ObjectLines): Record<string, string> {
+  return { clapi: lines.lines.map(renderLine).join("\n") };
+}

@@ -1,0 +1,34 @@
+import { Construct } from "constructs";
+import { queueCheckLines, type ObjectLines } from "../clapi/objects.js";
+import { ObjectRecord } from "../remote/record.js";
+import type { Engine } from "../remote/remote-script.js";
+import { recordFields, recordName, type CentreonObject } from "./contact.js";
+import type { Thresholds } from "./smtp-check.js";
+
+export interface QueueCheckProps extends Thresholds {
+  /** The poller whose Postfix queue is watched. */
+  poller: string;
+  /** Its address, for the Centreon host that carries the service. */
+  address: string;
+}
+
+/** One poller's Postfix queue size, watched by check_mailq -M postfix. */
+export class QueueCheck extends Construct implements CentreonObject {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: QueueCheckProps & { engine: Engine },
+  ) {
+    super(scope, id);
+    new ObjectRecord(this, "Record", {
+      engine: props.engine,
+      terraformName: recordName("queue_check", props.poller),
+      fields: () => recordFields(this.clapiLines("")),
+    });
+  }
+
+  clapiLines(comment: string): ObjectLines {
+    const { poller, address, warning, critical } = this.props;
+    return queueCheckLines({ poller, address, warning, critical }, comment);
+  }
+}

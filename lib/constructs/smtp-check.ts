@@ -1,0 +1,97 @@
+import { Construct } from "constructs";
+import { assertRule, rules } from "../fleet/rules.js";
+import { smtpCheckLines, type ObjectLines } from "../clapi/objects.js";
+import { ObjectRecord } from "../remote/record.js";
+import type { Engine } from "../remote/remote-script.js";
+import type { Secret } from "../secret.js";
+import { Contact, recordFields, recordName, type CentreonObject, type ContactGroup } from "./contact.js";
+
+export interface Thresholds {
+  warning: number;
+  critical: number;
+}
+
+export interface SmtpCheckProps {
+  /** Centreon host created for the SMTP server. */
+  host: string;
+  /** Address of the SMTP server. */
+  address: string;
+  /** Name of the poller that runs the check (a poller's or the central's). */
+  poller: string;
+  /** @default 587 */
+  port?: number;
+  /** @default - no login */
+  auth?: { username: string; password: Secret };
+  /** Seconds to log in. @default { warning: 2, critical: 5 } */
+  login?: Thresholds;
+  /** Send a probe message too. @default - login only */
+  message?: Thresholds & { from: string; to: string };
+  /** @default - nobody */
+  contacts?: Contact[];
+  /** @default - no group */
+  groups?: ContactGroup[];
+}
+
+export function assertThresholds(what: string, t: Thresholds): void {
+  for (const [name, value] of Object.entries(t)) {
+    if (typeof value === "number" && !(value > 0)) throw new Error(`${what}.${name} ${value} is not valid: it must be a positive number`);
+  }
+  if (t.critical < t.warning) throw new Error(`${what}.critical ${t.critical} is not valid: it must be at least the warning threshold (${t.warning})`);
+}
+
+/** An SMTP check from the monitoring connector: a host with SMTP-Login (and SMTP-Message). */
+export class SmtpCheck extends Construct implements CentreonObject {
+  readonly host: string;
+  readonly poller: string;
+  private readonly props: SmtpCheckProps;
+  private readonly contacts: Contact[];
+  private readonly groups: ContactGroup[];
+
+  constructor(scope: Construct, id: string, props: SmtpCheckProps & { engine: Engine }) {
+    super(scope, id);
+    assertRule(rules.centreonName, "SMTP check host", props.host);
+    assertRule(rules.gatewayHost, `SMTP check ${props.host}: address`, props.address);
+    if (props.auth) assertRule(rules.clapiValue, `SMTP check ${props.host}: auth.username`, props.auth.username);
+    assertThresholds(`SMTP check ${props.host}: login`, props.login ?? { warning: 2, critical: 5 });
+    if (props.message) {
+      assertThresholds(`SMTP check ${props.host}: message`, props.message);
+      assertRule(rules.email, `SMTP check ${props.host}: message.from`, props.message.from);
+      assertRule(rules.email, `SMTP check ${props.host}: message.to`, props.message.to);
+    }
+    this.host = props.host;
+    this.poller = props.poller;
+    this.props = props;
+    this.contacts = [...(props.contacts ?? [])];
+    this.groups = [...(props.groups ?? [])];
+    new ObjectRecord(this, "Record", {
+      engine: props.engine,
+      terraformName: recordName("smtp_check", props.host),
+      fields: () => recordFields(this.clapiLines("")),
+    });
+  }
+
+  /** Notifies this contact or group about the check's host and services. */
+  notify(target: Contact | ContactGroup): void {
+    if (target instanceof Contact) this.contacts.push(target);
+    else this.groups.push(target);
+  }
+
+  clapiLines(comment: string): ObjectLines {
+    const p = this.props;
+    return smtpCheckLines(
+      {
+        host: p.host,
+        address: p.address,
+        poller: p.poller,
+        port: p.port ?? 587,
+        username: p.auth?.username,
+        password: p.auth?.password,
+        login: p.login ?? { warning: 2, critical: 5 },
+        message: p.message,
+        contacts: this.contacts.map((c) => c.alias),
+        groups: this.groups.map((g) => g.name),
+      },
+      comment,
+    );
+  }
+}
