@@ -272,7 +272,10 @@ export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
       return `${showValue(iss.input)} is not valid: it must be one of ${iss.values.map((v) => String(v)).join(", ")}`;
     case "too_big":
     case "too_small": {
-      const bound = iss.code === "too_big" ? `at most ${iss.maximum}` : `at least ${iss.minimum}`;
+      const bound =
+        iss.code === "too_big"
+          ? `${iss.inclusive === false ? "less than" : "at most"} ${iss.maximum}`
+          : `${iss.inclusive === false ? "greater than" : "at least"} ${iss.minimum}`;
       return iss.origin === "string"
         ? `${showValue(iss.input)} is not valid: it must not be empty`
         : `${showValue(iss.input)} is not valid: it must be ${bound}`;

@@ -16,8 +16,8 @@ describe.each(["null_resource", "terraform_data"] as const)("synthesis with engi
   const resourceClass = engine === "null_resource" ? NullResource : TerraformData;
   const triggersKey = engine === "null_resource" ? "triggers" : "triggers_replace";
 
-  it("creates exactly one provisioning resource per host (pollers and the central's relay)", () => {
-    expect(Object.keys(resources).sort()).toEqual([...HOSTS].sort());
+  it("creates exactly one provisioning resource per host (pollers and the central's relay), plus the central's CLAPI executor", () => {
+    expect(Object.keys(resources).sort()).toEqual([...HOSTS, "clapi_Central"].sort());
     const otherEngine = engine === "null_resource" ? "terraform_data" : "null_resource";
     expect(json.resource[otherEngine]).toBeUndefined();
     expect(text).toHaveResource(resourceClass);
@@ -62,7 +62,7 @@ describe.each(["null_resource", "terraform_data"] as const)("synthesis with engi
   });
 
   it("declares each secret once, sensitive, without a default", () => {
-    expect(Object.keys(json.variable).sort()).toEqual(["backup_smtp_password", "smtp_password"]);
+    expect(Object.keys(json.variable).sort()).toEqual(["backup_smtp_password", "centreon_admin_password", "smtp_password"]);
     for (const variable of Object.values<any>(json.variable)) {
       expect(variable).toMatchObject({ sensitive: true, type: "string", nullable: false });
       expect(variable).not.toHaveProperty("default");

@@ -1,0 +1,267 @@
+import { readFileSync } from "node:fs";
+import { stringify } from "yaml";
+import { describe, expect, it } from "vitest";
+import { Testing } from "../../lib/cdktf.js";
+import { ClapiValueError, line, list, renderLine } from "../../lib/clapi/line.js";
+import {
+  enableNotificationsValue,
+  HOST_EVENT_LETTERS,
+  hostNotificationOptions,
+  SERVICE_EVENT_LETTERS,
+  serviceNotificationOptions,
+} from "../../lib/clapi/notifications.js";
+import { contactLines, type ContactModel } from "../../lib/clapi/objects.js";
+import { buildFleet } from "../../lib/fleet/build.js";
+import { FleetValidationError, parseFleet } from "../../lib/fleet/load.js";
+import { Fleet } from "../../lib/constructs/fleet.js";
+import { baseFleet } from "../fixtures/fleets.js";
+
+const contact = (overrides: Partial<ContactModel> = {}): ContactModel => ({
+  name: "John Doe",
+  alias: "jdoe",
+  email: "jdoe@example.org",
+  admin: false,
+  guiAccess: false,
+  language: "en_US",
+  authtype: "local",
+  enabled: true,
+  groups: [],
+  ...overrides,
+});
+const setparams = (c: ContactModel) =>
+  Object.fromEntries(
+    contactLines(c, "managed")
+      .lines.filter((l) => l.action === "SETPARAM")
+      .map((l) => [l.fields[1], l.fields[2]]),
+  );
+
+describe("notification mapping", () => {
+  it.each(Object.entries(HOST_EVENT_LETTERS))("host event %s → %s", (event, letter) => {
+    expect(hostNotificationOptions([event as keyof typeof HOST_EVENT_LETTERS])).toBe(letter);
+  });
+  it.each(Object.entries(SERVICE_EVENT_LETTERS))("service event %s → %s", (event, letter) => {
+    expect(serviceNotificationOptions([event as keyof typeof SERVICE_EVENT_LETTERS])).toBe(letter);
+  });
+  it("joins letters with commas and no spaces (CLAPI refuses 'dur' and 'd, u')", () => {
+    expect(hostNotificationOptions(["down", "unreachable", "recovery", "flapping", "downtime"])).toBe("d,u,r,f,s");
+    expect(serviceNotificationOptions(["warning", "unknown", "critical", "recovery"])).toBe("w,u,c,r");
+  });
+  it("no side declared means no notification of that kind (n)", () => {
+    expect(setparams(contact())).toMatchObject({ hostnotifopt: "n", servicenotifopt: "n" });
+  });
+  it.each([
+    [true, "1"],
+    [false, "0"],
+    ["inherit", "2"],
+  ] as const)("enabled %s → enable_notifications %s", (enabled, value) => {
+    expect(enableNotificationsValue(enabled)).toBe(value);
+    expect(setparams(contact({ enabled }))).toMatchObject({ enable_notifications: value });
+  });
+  it.each(["24x7", "workhours", "nonworkhours", "none"])("period %s → hostnotifperiod and svcnotifperiod", (period) => {
+    const c = contact({
+      host: { events: ["down"], period, commands: ["host-notify-by-email"] },
+      service: { events: ["critical"], period, commands: ["service-notify-by-email"] },
+    });
+    expect(setparams(c)).toMatchObject({ hostnotifperiod: period, svcnotifperiod: period });
+  });
+  it("commands → hostnotifcmd and svcnotifcmd, a '|' list that REPLACES the contact's commands", () => {
+    const c = contact({
+      host: { events: ["down"], period: "24x7", commands: ["host-notify-by-email"] },
+      service: { events: ["critical"], period: "24x7", commands: ["service-notify-by-email", "notify-by-sms"] },
+    });
+    expect(setparams(c)).toMatchObject({ hostnotifcmd: "host-notify-by-email", svcnotifcmd: "service-notify-by-email|notify-by-sms" });
+  });
+  it("ADD leaves notifications off: every contact line set turns them on explicitly after it", () => {
+    const lines = contactLines(contact({ host: { events: ["down"], period: "24x7", commands: ["host-notify-by-email"] } }), "m").lines;
+    expect(renderLine(lines[0])).toBe("CONTACT;ADD;John Doe;jdoe;jdoe@example.org;<generated-password>;0;0;en_US;local");
+    expect(lines.slice(1).map(renderLine)).toContain("CONTACT;SETPARAM;jdoe;enable_notifications;1");
+    expect(lines.slice(1).map(renderLine)).toContain("CONTACT;SETPARAM;jdoe;hostnotifopt;d");
+  });
+  it("a generated password goes only into ADD; a secret one is set on every run", () => {
+    expect(contactLines(contact(), "m").lines.filter((l) => l.fields.some((f) => typeof f !== "string"))).toHaveLength(1);
+    const fleet = new Fleet(Testing.app(), "pw");
+    const secretLines = contactLines(contact({ password: fleet.secret("jdoe_password") }), "m").lines.map(renderLine);
+    expect(secretLines.filter((l) => l.includes("<secret:jdoe_password>"))).toEqual([
+      "CONTACT;ADD;John Doe;jdoe;jdoe@example.org;<secret:jdoe_password>;0;0;en_US;local",
+      "CONTACT;SETPARAM;jdoe;password;<secret:jdoe_password>",
+    ]);
+  });
+});
+
+describe("CLAPI line builders", () => {
+  it("refuse a value holding ';', which CLAPI would split", () => {
+    expect(() => line("CONTACT", "SETPARAM", ["jdoe", "comment", "a;b"])).toThrow(ClapiValueError);
+    expect(() => line("CONTACT", "SETPARAM", ["jdoe", "comment", "a;b"])).toThrow(/';' and line breaks split its fields/);
+  });
+  it("refuse a line break", () => {
+    expect(() => line("CG", "ADD", ["ops", "line\nbreak"])).toThrow(ClapiValueError);
+  });
+  it("refuse a list element holding '|'", () => {
+    expect(() => list(["a|b"], "contact alias")).toThrow(/'\|' separates its elements/);
+    expect(list(["a", "b"], "contact alias")).toBe("a|b");
+  });
+});
+
+describe("the example fleet's batch (central.clapi)", () => {
+  const app = Testing.app();
+  const fleet = buildFleet(app, parseFleet(readFileSync("examples/fleet.yaml", "utf8")));
+  const batch = fleet.central!.configuration!.batch();
+  const lines = batch.text.trimEnd().split("\n");
+
+  it("holds import lines only: OBJECT;ACTION;fields, no comments, no blank lines", () => {
+    for (const l of lines) expect(l).toMatch(/^(CMD|STPL|HTPL|CG|CONTACT|HOST|SERVICE);[A-Z]+;[^;]/);
+  });
+
+  it("shows secrets only as placeholders", () => {
+    expect(batch.text).toContain("HOST;SETMACRO;smtp-corporate;SMTPPASSWORD;<secret:smtp_password>;1;");
+  });
+
+  it("declares objects before the lines that use them", () => {
+    const firstIndex = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    const before = (a: string, b: string) => expect(firstIndex(a), `${a} before ${b}`).toBeLessThan(firstIndex(b));
+    before("CG;ADD;ops;", "CG;ADDCONTACT;ops;");
+    before("CONTACT;ADD;John Doe;jdoe;", "CG;ADDCONTACT;ops;jdoe");
+    before("CONTACT;ADD;John Doe;jdoe;", "HOST;SETCONTACT;smtp-corporate;jdoe");
+    before("CMD;ADD;check-postfix-queue;", "STPL;SETPARAM;Postfix-Queue-custom;check_command;check-postfix-queue");
+    before("STPL;ADD;Postfix-Queue-custom;", "SERVICE;ADD;poller-paris-postfix;Postfix-Queue;Postfix-Queue-custom");
+    before("HOST;ADD;smtp-corporate;", "HOST;APPLYTPL;smtp-corporate");
+    before("HOST;APPLYTPL;smtp-corporate", "SERVICE;SETMACRO;smtp-corporate;SMTP-Login;WARNING;2");
+  });
+
+  it("puts each object's ADD before its SETPARAMs, and sets every field again (a re-run converges)", () => {
+    for (const o of batch.objects) expect(batch.lines[o.addLine - 1].action).toBe("ADD");
+    expect(lines).toContain("CONTACT;SETPARAM;jdoe;email;jdoe@example.org");
+    expect(lines).toContain("HOST;SETINSTANCE;smtp-corporate;poller-paris");
+  });
+
+  it("marks every object it creates as managed by this stack", () => {
+    for (const o of batch.objects.filter((x) => ["CONTACT", "CG", "HOST", "CMD"].includes(x.kind))) {
+      expect(lines.some((l) => l.startsWith(`${o.kind};SETPARAM;${o.key};comment;Managed by centreon-mail-as-code (stack acme-monitoring)`))).toBe(true);
+    }
+  });
+
+  it("scopes lines: contacts are global, a check's lines belong to its poller", () => {
+    expect([...batch.scopes.keys()].sort()).toEqual(["global", "poller:Central", "poller:poller-lille", "poller:poller-lyon", "poller:poller-paris"]);
+    expect(batch.scopes.get("poller:poller-paris")!.secrets).toEqual(["smtp_password"]);
+    expect(batch.scopes.get("global")!.secrets).toEqual([]);
+  });
+
+  it("installs the SMTP plugin on the poller that runs the check and check_mailq on every relay host", () => {
+    const scripts = Object.fromEntries(fleet.relays.map((r) => [r.hostName, r.provisionScript()]));
+    expect(scripts["poller-paris"]).toContain("centreon-plugin-applications-protocol-smtp");
+    expect(scripts["poller-lyon"]).not.toContain("centreon-plugin-applications-protocol-smtp");
+    for (const s of Object.values(scripts)) {
+      expect(s).toContain("monitoring-plugins-standard");
+      expect(s).toContain("nagios-plugins-mailq");
+      expect(s).toContain("'authorized_mailq_users=root, centreon-engine'");
+    }
+  });
+});
+
+describe("connector templates created by the project (smtpTemplates: create)", () => {
+  it("creates the check commands and templates before the hosts that use them", () => {
+    const doc: Record<string, any> = { ...baseFleet(), smtpChecks: [{ host: "smtp-x", address: "smtp.example.org", poller: "poller-paris" }] };
+    doc.central.smtpTemplates = "create";
+    const fleet = buildFleet(Testing.app(), parseFleet(stringify(doc)));
+    const lines = fleet.central!.configuration!.batch().text.split("\n");
+    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    expect(lines[at("CMD;ADD;App-Protocol-SMTP-Login-cmd;check;")]).toContain("--mode=login");
+    expect(at("HTPL;ADD;App-Protocol-SMTP-custom;")).toBeGreaterThan(-1);
+    expect(at("STPL;ADDHOSTTEMPLATE;App-Protocol-SMTP-Login-custom;App-Protocol-SMTP-custom")).toBeLessThan(at("HOST;ADD;smtp-x;"));
+    expect(lines).toContain("SERVICE;DEL;smtp-x;SMTP-Message");
+    for (const l of lines.filter((x) => x.startsWith("CMD;"))) expect(l.split(";").length).toBeLessThanOrEqual(5);
+  });
+});
+
+describe("bad Centreon sections are refused at synth with their path", () => {
+  const problems = (change: (doc: Record<string, any>) => void) => {
+    const doc = baseFleet();
+    doc.contactGroups = [{ name: "ops", alias: "Operations" }];
+    doc.contacts = [
+      {
+        name: "John Doe",
+        alias: "jdoe",
+        email: "jdoe@example.org",
+        groups: ["ops"],
+        notifications: { enabled: true, host: { events: ["down"] }, service: { events: ["critical"] } },
+      },
+    ];
+    doc.smtpChecks = [{ host: "smtp-corporate", address: "smtp.example.org", poller: "poller-paris", notify: { contacts: ["jdoe"], groups: ["ops"] } }];
+    doc.queueChecks = { warning: 50, critical: 200 };
+    change(doc);
+    try {
+      parseFleet(stringify(doc), "bad.yaml");
+      return [];
+    } catch (e) {
+      if (!(e instanceof FleetValidationError)) throw e;
+      return e.problems.map((p) => `${p.path.map((x, i) => (typeof x === "number" ? `[${x}]` : i ? `.${x}` : x)).join("")}: ${p.message}`);
+    }
+  };
+
+  it.each<[string, (d: Record<string, any>) => void, string]>([
+    ["a contact name CLAPI would strip", (d) => (d.contacts[0].name = "John (Ops)"), `contacts[0].name: "John (Ops)" is not valid: it must be a Centreon object name without ~ ! $ % ^ & * " | ' < > ? , ( ) = or ';' (CLAPI strips or splits them), no leading or trailing space`],
+    ["a group name with ';'", (d) => d.contactGroups.push({ name: "ops;admins" }), `contactGroups[1].name: "ops;admins" is not valid: it must be a Centreon object name without ~ ! $ % ^ & * " | ' < > ? , ( ) = or ';' (CLAPI strips or splits them), no leading or trailing space`],
+    ["an alias with a space", (d) => d.contacts.push({ name: "Jane Doe", alias: "jane doe", email: "jane@example.org" }), `contacts[1].alias: "jane doe" is not valid: it must be a login: letters, digits, '.', '_', '@' and '-', no spaces`],
+    ["a host event that is a service event", (d) => (d.contacts[0].notifications.host.events = ["critical"]), `contacts[0].notifications.host.events[0]: "critical" is not valid: it must be one of down, unreachable, recovery, flapping, downtime, none`],
+    ["a service event that is a host event", (d) => (d.contacts[0].notifications.service.events = ["down"]), `contacts[0].notifications.service.events[0]: "down" is not valid: it must be one of warning, unknown, critical, recovery, flapping, downtime, none`],
+    ["none with other events", (d) => (d.contacts[0].notifications.host.events = ["none", "down"]), `contacts[0].notifications.host.events: [none] cannot be combined with other events`],
+    ["an enabled switch that is not one", (d) => (d.contacts[0].notifications.enabled = "yes"), `contacts[0].notifications.enabled: "yes" is not valid: it must be true, false or inherit`],
+    ["an undeclared group", (d) => (d.contacts[0].groups = ["opps"]), `contacts[0].groups[0]: "opps" is not a declared contact group: declared ones are ops`],
+    ["an unknown time period", (d) => (d.contacts[0].notifications.host.period = "24/7"), `contacts[0].notifications.host.period: "24/7" is not a known time period: use 24x7, workhours, nonworkhours, none`],
+    ["an unknown notification command", (d) => (d.contacts[0].notifications.service.commands = ["notify-by-pigeon"]), `contacts[0].notifications.service.commands[0]: "notify-by-pigeon" is not a declared service notification command: declared ones are service-notify-by-email`],
+    ["a check on an undeclared poller", (d) => (d.smtpChecks[0].poller = "poller-nice"), `smtpChecks[0].poller: "poller-nice" is not a declared poller (or the central): declared ones are poller-paris, poller-lyon, poller-lille, Central`],
+    ["a check notifying an unknown contact", (d) => (d.smtpChecks[0].notify.contacts = ["jdo"]), `smtpChecks[0].notify.contacts[0]: "jdo" is not a declared contact alias: declared ones are jdoe`],
+    ["critical below warning", (d) => (d.queueChecks = { warning: 50, critical: 10 }), `queueChecks.critical: 10 is not valid: it must be at least the warning threshold (50)`],
+    ["a zero threshold", (d) => (d.smtpChecks[0].login = { warning: 0, critical: 5 }), `smtpChecks[0].login.warning: 0 is not valid: it must be greater than 0`],
+    ["duplicate aliases", (d) => d.contacts.push({ ...d.contacts[0], name: "Jane Doe" }), `contacts[1].alias: "jdoe" is already used by contacts[0].alias: each contact alias must be unique`],
+    ["objects without CLAPI credentials", (d) => delete d.central.clapi, `central.clapi: is required: the fleet declares Centreon objects; give { user, password: { secret: NAME } }`],
+  ])("%s", (_name, change, expected) => {
+    expect(problems(change)).toEqual([expected]);
+  });
+
+  it("accepts the valid base", () => {
+    expect(problems(() => undefined)).toEqual([]);
+  });
+});
+
+describe("the executor resource", () => {
+  it("runs on the central with the CLAPI password and each batch secret, hashed in its triggers", () => {
+    const { resources } = (() => {
+      const fleet = buildFleet(Testing.app(), parseFleet(readFileSync("examples/fleet.yaml", "utf8")));
+      return { resources: JSON.parse(Testing.synth(fleet)).resource.null_resource };
+    })();
+    const executor = resources["clapi_Central"];
+    expect(executor.connection.host).toBe("10.0.0.10");
+    expect(executor.connection.script_path).toBe("/root/.centreon-clapi.sh");
+    expect(executor.triggers).toMatchObject({
+      secret_centreon_admin_password_sha256: "${sha256(var.centreon_admin_password)}",
+      secret_smtp_password_sha256: "${sha256(var.smtp_password)}",
+    });
+    expect(executor.provisioner[0]["remote-exec"].inline[0]).toContain("export CLAPI_PASSWORD_B64='${base64encode(var.centreon_admin_password)}'");
+    expect(Object.keys(resources).filter((n) => !n.startsWith("relay_")).sort()).toEqual([
+      "clapi_Central",
+      "contact_group_ops",
+      "contact_jdoe",
+      "queue_check_Central",
+      "queue_check_poller-lille",
+      "queue_check_poller-lyon",
+      "queue_check_poller-paris",
+      "smtp_check_smtp-corporate",
+    ]);
+    expect(resources["contact_jdoe"]).not.toHaveProperty("provisioner");
+    expect(resources["contact_jdoe"].triggers.clapi).toContain("CONTACT;SETPARAM;jdoe;email;jdoe@example.org");
+  });
+
+  it("changing one contact changes its record and the executor, and no relay", () => {
+    const synth = (email: string) => {
+      const doc = parseFleet(readFileSync("examples/fleet.yaml", "utf8"));
+      doc.contacts[0].email = email;
+      return JSON.parse(Testing.synth(buildFleet(Testing.app(), doc))).resource.null_resource as Record<string, any>;
+    };
+    const a = synth("jdoe@example.org");
+    const b = synth("john.doe@example.org");
+    const changed = Object.keys(a).filter((n) => JSON.stringify(a[n].triggers) !== JSON.stringify(b[n].triggers));
+    expect(changed.sort()).toEqual(["clapi_Central", "contact_jdoe"]);
+  });
+});
+
