@@ -3,7 +3,7 @@
 // to know which pollers to apply.
 import { createHash } from "node:crypto";
 import type { Secret } from "../secret.js";
-import { renderLine, scopeName, type ClapiLine } from "./line.js";
+import { renderLine, scopeName, type ClapiLine, type Scope } from "./line.js";
 import { membershipLines, Phase, type ObjectKind, type ObjectLines } from "./objects.js";
 
 export interface BatchObject {
@@ -11,6 +11,9 @@ export interface BatchObject {
   key: string;
   /** 1-based line number of its ADD in the batch. */
   addLine: number;
+  lineCount: number;
+  /** The poller its lines apply to, or every poller. */
+  scope: Scope;
 }
 
 export interface Batch {
@@ -35,7 +38,9 @@ export function assembleBatch(objects: readonly ObjectLines[]): Batch {
   const lines: ClapiLine[] = [];
   const batchObjects: BatchObject[] = [];
   for (const group of ordered) {
-    if ("kind" in group) batchObjects.push({ kind: group.kind, key: group.key, addLine: lines.length + 1 });
+    if ("kind" in group) {
+      batchObjects.push({ kind: group.kind, key: group.key, addLine: lines.length + 1, lineCount: group.lines.length, scope: group.lines[0].scope });
+    }
     lines.push(...group.lines);
   }
 

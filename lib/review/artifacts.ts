@@ -44,5 +44,19 @@ export function summary(fleet: Fleet, warnings: string[] = []): string {
       hostKey: c.hostKey ? `pinned (${c.hostKey.split(" ")[0]})` : "NOT PINNED",
     };
   });
-  return render("review/SUMMARY.md.hbs", { name: fleet.node.id, engine: fleet.engine, gateways, hosts, warnings });
+  const batch = fleet.central?.configuration?.batch();
+  const objects = (batch?.objects ?? []).map((o) => ({
+    kind: o.kind,
+    key: o.key,
+    poller: o.scope === "global" ? "all" : o.scope.poller,
+    lines: o.lineCount,
+  }));
+  return render("review/SUMMARY.md.hbs", {
+    name: fleet.node.id,
+    engine: fleet.engine,
+    gateways,
+    hosts,
+    warnings,
+    centreon: batch ? { central: fleet.central!.name, lineCount: batch.lines.length, objects, memberships: batch.memberships.map(([g, a]) => `${a} in ${g}`) } : null,
+  });
 }
