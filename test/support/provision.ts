@@ -20,7 +20,8 @@ export async function provisionLikeTerraform(
   host: ScratchHost,
   resource: any,
   secrets: Record<string, string>,
+  env: Record<string, string> = {},
 ): Promise<ExecResult> {
   writeFileSync(host.path(SCRIPT_PATH), evaluateInline(resource, secrets), { mode: 0o700 });
-  return host.exec(SCRIPT_PATH, { timeoutMs: 120_000 });
+  return host.exec(SCRIPT_PATH, { timeoutMs: 120_000, env });
 }

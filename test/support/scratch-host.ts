@@ -34,6 +34,8 @@ const MOUNTS: ReadonlyArray<readonly [string, string]> = [
   ['/var/spool/postfix', 'var-spool-postfix'],
   ['/var/lib/postfix', 'var-lib-postfix'],
   ['/var/log', 'var-log'],
+  // The central's executor keeps what it created here (prune needs it).
+  ['/var/lib/centreon-mail-as-code', 'var-lib-centreon-mail-as-code'],
   ['/tmp', 'tmp'],
 ];
 
@@ -49,13 +51,14 @@ const BASE_ENV = {
   HOME: '/root', USER: 'root', LOGNAME: 'root', SHELL: '/bin/sh', LANG: 'C.UTF-8',
 };
 
-// Holder script: $1..$5 are the private dirs in MOUNTS order, $6 the root. /tmp goes last so
+// Holder script: $1..$N are the private dirs in MOUNTS order, then the root. /tmp goes last so
 // that a root under /tmp would still be reachable for the earlier binds. `read` blocks on the
 // stdin pipe; EOF means the test runner died without stop() (which SIGKILLs the holder instead):
 // then the holder takes the host down itself, so nothing leaks even after a SIGKILLed runner.
 const HOLDER_SCRIPT = [
   'set -e',
-  ...MOUNTS.map(([inside], i) => `mount --bind "$${i + 1}" ${inside}`),
+  // mkdir: a mount point missing on this machine (the executor's state directory) is created empty.
+  ...MOUNTS.map(([inside], i) => `mkdir -p ${inside} && mount --bind "$${i + 1}" ${inside}`),
   'ip link set lo up',
   'echo ready',
   'read -r _ || true',
@@ -66,7 +69,7 @@ const HOLDER_SCRIPT = [
   '    *"$m"*|*"$n"*) [ "${p#/proc/}" = $$ ] || kill -9 "${p#/proc/}" 2>/dev/null ;;',
   '  esac',
   'done',
-  'rm -rf -- "$6"',
+  `rm -rf -- "$${MOUNTS.length + 1}"`,
 ].join('\n');
 
 export async function startScratchHost(opts: ScratchHostOptions): Promise<ScratchHost> {

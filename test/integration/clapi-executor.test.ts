@@ -1,0 +1,150 @@
+// The central's executor, run as Terraform runs it, against the CLAPI test double: one import
+// batch, prune, APPLYCFG; re-runs converge; unmanaged objects survive.
+import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { Testing } from "../../lib/cdktf.js";
+import { buildFleet } from "../../lib/fleet/build.js";
+import { parseFleet } from "../../lib/fleet/load.js";
+import { initState, readState, type DoubleState } from "../clapi-double/state.js";
+import { provisionLikeTerraform, requirePrivileged, startScratchHost, type ScratchHost } from "../support/index.js";
+
+const ADMIN_PASSWORD = "Admin-Pa55word!";
+const SECRETS = { centreon_admin_password: ADMIN_PASSWORD, smtp_password: "Smtp-Pa55word!" };
+const DOUBLE = join(process.cwd(), "test/clapi-double/centreon");
+
+/** The example fleet, with `change` applied, synthesized with the terraform_data engine. */
+function executor(change: (doc: Record<string, any>) => void = () => undefined) {
+  const doc: Record<string, any> = parseFleet(readFileSync("examples/fleet.yaml", "utf8"));
+  doc.engine = "terraform_data";
+  change(doc);
+  const fleet = buildFleet(Testing.app(), parseFleet(stringify(doc)));
+  return JSON.parse(Testing.synth(fleet)).resource.terraform_data["clapi_Central"];
+}
+
+/** The objects of the double's state, without the bookkeeping that changes on every call. */
+function objects(state: DoubleState) {
+  const { invocations: _i, applied: _a, nextIds: _n, ...rest } = state;
+  return JSON.parse(JSON.stringify(rest));
+}
+const contact = (state: DoubleState, alias: string) => state.contacts.find((c) => c.cols.contact_alias === alias);
+
+describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's CLAPI executor against the test double", () => {
+  let host: ScratchHost;
+  let stateFile: string;
+  const run = (resource: any, secrets: Record<string, string> = SECRETS) =>
+    provisionLikeTerraform(host, resource, secrets, { PATH: `${host.root}/bin:/usr/sbin:/usr/bin:/sbin:/bin`, CENTREON_DOUBLE_STATE: stateFile });
+  const centreon = (args: string) =>
+    host.exec(`centreon -u admin -p '${ADMIN_PASSWORD}' ${args}`, { env: { PATH: `${host.root}/bin:/usr/bin:/bin`, CENTREON_DOUBLE_STATE: stateFile } });
+
+  beforeEach(async () => {
+    host = await startScratchHost({ name: "central" });
+    mkdirSync(join(host.root, "bin"));
+    symlinkSync(DOUBLE, join(host.root, "bin", "centreon"));
+    stateFile = join(host.root, "clapi-state.json");
+    initState(stateFile, { adminPassword: ADMIN_PASSWORD, pollers: ["poller-paris", "poller-lyon", "poller-lille"] });
+  });
+  afterEach(async () => {
+    await host.stop();
+  });
+
+  it("first run creates exactly the declared objects, notifications on, and applies every poller once", async () => {
+    const first = await run(executor());
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const state = readState(stateFile);
+    const jdoe = contact(state, "jdoe")!;
+    expect(jdoe.cols).toMatchObject({
+      contact_name: "John Doe",
+      contact_email: "jdoe@example.org",
+      contact_host_notification_options: "d,u,r",
+      contact_service_notification_options: "w,u,c",
+      contact_enable_notifications: "1",
+    });
+    expect(state.contactGroups.find((g) => g.cols.cg_name === "ops")!.contacts).toEqual([jdoe.id]);
+    const smtpHost = state.hosts.find((h) => h.cols.host_name === "smtp-corporate")!;
+    expect(smtpHost.macros.find((m) => m.name === "$_HOSTSMTPPASSWORD$")).toMatchObject({ value: SECRETS.smtp_password, isPassword: 1 });
+    const services = state.services.filter((s) => s.hosts.includes(smtpHost.id)).map((s) => s.cols.service_description).sort();
+    expect(services).toEqual(["SMTP-Login", "SMTP-Message"]);
+    expect(state.applied.sort()).toEqual(["Central", "poller-lille", "poller-lyon", "poller-paris"]);
+    // ONE import process and one APPLYCFG per poller: nothing else.
+    expect(state.invocations.map((i) => i.argv.find((a) => a === "-i" || a === "APPLYCFG"))).toEqual(["-i", "APPLYCFG", "APPLYCFG", "APPLYCFG", "APPLYCFG"]);
+    expect(JSON.stringify(state.invocations)).not.toContain(ADMIN_PASSWORD);
+  });
+
+  it("a second run changes no state and applies no poller", async () => {
+    expect((await run(executor())).code).toBe(0);
+    const before = readState(stateFile);
+    const second = await run(executor());
+    expect(second.code).toBe(0);
+    const after = readState(stateFile);
+    expect(objects(after)).toEqual(objects(before));
+    expect(after.applied).toEqual(before.applied);
+  });
+
+  it("editing one contact changes only that contact; a hand edit is put back", async () => {
+    expect((await run(executor())).code).toBe(0);
+    const before = readState(stateFile);
+    await centreon(`-o CONTACT -a SETPARAM -v 'jdoe;pager;hand-made'`);
+    expect((await run(executor((d) => (d.contacts[0].email = "john.doe@example.org")))).code).toBe(0);
+    const after = readState(stateFile);
+    expect(contact(after, "jdoe")!.cols.contact_email).toBe("john.doe@example.org");
+    const withoutJdoe = (s: DoubleState) => objects({ ...s, contacts: s.contacts.filter((c) => c.cols.contact_alias !== "jdoe") });
+    expect(withoutJdoe(after)).toEqual(withoutJdoe(before));
+    const { contact_email: _e, contact_pager: _p, ...rest } = contact(after, "jdoe")!.cols;
+    const { contact_email: _e2, contact_pager: _p2, ...restBefore } = contact(before, "jdoe")!.cols;
+    expect(rest).toEqual(restBefore);
+  });
+
+  it("removing a contact deletes it and nothing else; an unmanaged contact survives", async () => {
+    const made = await centreon(`-o CONTACT -a ADD -v 'Hand Made;handmade;hand@example.org;Hand-Made-Pa55!;0;0;en_US;local'`);
+    expect(made.code).toBe(0);
+    const secondContact = (d: Record<string, any>) =>
+      d.contacts.push({ name: "Jane Roe", alias: "jroe", email: "jroe@example.org", groups: ["ops"], notifications: { service: { events: ["critical"] } } });
+    expect((await run(executor(secondContact))).code).toBe(0);
+    const before = readState(stateFile);
+    expect(contact(before, "jroe")).toBeDefined();
+
+    const removed = await run(executor());
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain("deleting what the fleet no longer declares: CONTACT;jroe");
+    const after = readState(stateFile);
+    expect(contact(after, "jroe")).toBeUndefined();
+    expect(contact(after, "handmade")).toBeDefined();
+    expect(contact(after, "jdoe")).toBeDefined();
+    expect(after.contactGroups.find((g) => g.cols.cg_name === "ops")!.contacts).toEqual([contact(after, "jdoe")!.id]);
+    expect(after.hosts.map((h) => h.cols.host_name)).toEqual(before.hosts.map((h) => h.cols.host_name));
+  });
+
+  it("never deletes an object it did not create, even one it managed", async () => {
+    await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
+    expect((await run(executor())).code).toBe(0);
+    expect(contact(readState(stateFile), "jdoe")!.cols.contact_email).toBe("jdoe@example.org");
+    expect((await run(executor((d) => (d.contacts = [])))).code).toBe(0);
+    expect(contact(readState(stateFile), "jdoe")).toBeDefined();
+  });
+
+  it("a line CLAPI rejects fails the apply with the line and CLAPI's message", async () => {
+    initState(stateFile, { adminPassword: ADMIN_PASSWORD, pollers: ["poller-paris", "poller-lyon", "poller-lille"], failOnLine: 13 });
+    const failed = await run(executor());
+    expect(failed.code).toBe(22);
+    const line13 = executorLines()[12];
+    expect(failed.stderr).toContain(`line 13: ${line13}`);
+    expect(failed.stderr).toMatch(/CLAPI: .*Simulated failure/);
+    expect(failed.stderr).toContain("FAILED at step import: CLAPI rejected 1 line(s) of the batch");
+  });
+
+  it("refuses a secret CLAPI would split, before sending anything", async () => {
+    const failed = await run(executor(), { ...SECRETS, smtp_password: "semi;colon" });
+    expect(failed.code).toBe(21);
+    expect(failed.stderr).toContain("the secret smtp_password contains ';' or a line break");
+    expect(failed.stderr).not.toContain("semi;colon");
+    expect(readState(stateFile).invocations).toEqual([]);
+  });
+});
+
+function executorLines(): string[] {
+  const fleet = buildFleet(Testing.app(), parseFleet(readFileSync("examples/fleet.yaml", "utf8")));
+  return fleet.central!.configuration!.batch().text.trimEnd().split("\n");
+}
