@@ -2,7 +2,7 @@
 // (column names are Centreon's, so SETPARAM can be checked against "columns that exist").
 // Written atomically (temp file + rename) under an exclusive lock file.
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 
 export type ClapiVersion = "22.10" | "23.10" | "24.10";
 
@@ -211,6 +211,7 @@ function macro(kind: "HOST" | "SERVICE", name: string, order: number, isPassword
 /** A fresh state in memory (what `initState` writes). */
 export function createState(opts: InitStateOptions): DoubleState {
   const version = opts.version ?? "22.10";
+  if (!["22.10", "23.10", "24.10"].includes(version)) throw new Error(`centreon CLAPI test double: unsupported version ${version}`);
   const state: DoubleState = {
     format: "centreon-clapi-double/1",
     version,
@@ -330,6 +331,14 @@ function sleepMs(ms: number): void {
   Atomics.wait(sleepCell, 0, 0, ms);
 }
 
+function pidNamespace(): string {
+  try {
+    return readlinkSync("/proc/self/ns/pid");
+  } catch {
+    return "unknown";
+  }
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -339,28 +348,37 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** Removes the lock if its owner is a dead process of this PID namespace, or if it is older than `staleMs`. */
+function removeStaleLock(lock: string, staleMs: number): void {
+  try {
+    const content = readFileSync(lock, "utf8");
+    const [ns, pid] = content.split(" ");
+    const age = Date.now() - statSync(lock).mtimeMs;
+    const owner = Number.parseInt(pid ?? "", 10);
+    const ownerDead = ns === pidNamespace() && Number.isInteger(owner) && owner > 0 && !pidAlive(owner);
+    // re-read: only remove the lock that was judged (another waiter may have replaced it meanwhile)
+    if (((ownerDead && age > 100) || age > staleMs) && readFileSync(lock, "utf8") === content) unlinkSync(lock);
+  } catch {
+    // the lock went away meanwhile: retry
+  }
+}
+
 /**
- * Runs `fn` holding the exclusive lock `<file>.lock` (created with O_EXCL, holds the owner's pid).
+ * Runs `fn` holding the exclusive lock `<file>.lock` (created with O_EXCL; holds "<pid namespace> <pid>").
  * A lock whose owner process is gone, or older than `staleMs`, is taken over.
  */
-export function withStateLock<T>(file: string, fn: () => T, { timeoutMs = 30_000, staleMs = 60_000 } = {}): T {
+export function withStateLock<T>(file: string, fn: () => T, { timeoutMs = 60_000, staleMs = 15_000 } = {}): T {
   const lock = `${file}.lock`;
   const deadline = Date.now() + timeoutMs;
   let fd: number | undefined;
   while (fd === undefined) {
     try {
       fd = openSync(lock, "wx", 0o600);
-      writeFileSync(fd, String(process.pid));
+      writeFileSync(fd, `${pidNamespace()} ${process.pid}`);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      try {
-        const owner = Number.parseInt(readFileSync(lock, "utf8"), 10);
-        const age = Date.now() - statSync(lock).mtimeMs;
-        if ((Number.isInteger(owner) && owner > 0 && !pidAlive(owner) && age > 100) || age > staleMs) unlinkSync(lock);
-      } catch {
-        // the lock went away meanwhile: retry
-      }
-      if (Date.now() > deadline) throw new Error(`centreon double: could not lock ${lock} within ${timeoutMs} ms`);
+      removeStaleLock(lock, staleMs);
+      if (Date.now() > deadline) throw new Error(`centreon CLAPI test double: could not lock ${lock} within ${timeoutMs} ms`);
       sleepMs(5 + Math.floor(Math.random() * 10));
     }
   }
@@ -379,7 +397,7 @@ export function withStateLock<T>(file: string, fn: () => T, { timeoutMs = 30_000
 /** Reads, lets `fn` change the state, writes it back atomically; all under the lock. */
 export function updateState<T>(file: string, fn: (state: DoubleState) => T): T {
   return withStateLock(file, () => {
-    if (!existsSync(file)) throw new Error(`centreon double: state file ${file} does not exist (create it with initState)`);
+    if (!existsSync(file)) throw new Error(`centreon CLAPI test double: state file ${file} does not exist (create it with initState)`);
     const state = readState(file);
     const result = fn(state);
     writeStateAtomic(file, state);

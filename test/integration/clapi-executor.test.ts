@@ -83,18 +83,26 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(after.applied).toEqual(before.applied);
   });
 
-  it("editing one contact changes only that contact; a hand edit is put back", async () => {
+  it("editing one contact in the fleet changes only that contact", async () => {
     expect((await run(executor())).code).toBe(0);
     const before = readState(stateFile);
-    await centreon(`-o CONTACT -a SETPARAM -v 'jdoe;pager;hand-made'`);
     expect((await run(executor((d) => (d.contacts[0].email = "john.doe@example.org")))).code).toBe(0);
     const after = readState(stateFile);
     expect(contact(after, "jdoe")!.cols.contact_email).toBe("john.doe@example.org");
     const withoutJdoe = (s: DoubleState) => objects({ ...s, contacts: s.contacts.filter((c) => c.cols.contact_alias !== "jdoe") });
     expect(withoutJdoe(after)).toEqual(withoutJdoe(before));
-    const { contact_email: _e, contact_pager: _p, ...rest } = contact(after, "jdoe")!.cols;
-    const { contact_email: _e2, contact_pager: _p2, ...restBefore } = contact(before, "jdoe")!.cols;
+    const { contact_email: _e, ...rest } = contact(after, "jdoe")!.cols;
+    const { contact_email: _e2, ...restBefore } = contact(before, "jdoe")!.cols;
     expect(rest).toEqual(restBefore);
+  });
+
+  it("puts back a managed field switched off by hand in the UI", async () => {
+    expect((await run(executor())).code).toBe(0);
+    await centreon(`-o CONTACT -a SETPARAM -v 'jdoe;enable_notifications;0'`);
+    await centreon(`-o CONTACT -a SETPARAM -v 'jdoe;hostnotifopt;n'`);
+    expect(contact(readState(stateFile), "jdoe")!.cols.contact_enable_notifications).toBe("0");
+    expect((await run(executor())).code).toBe(0);
+    expect(contact(readState(stateFile), "jdoe")!.cols).toMatchObject({ contact_enable_notifications: "1", contact_host_notification_options: "d,u,r" });
   });
 
   it("removing a contact deletes it and nothing else; an unmanaged contact survives", async () => {
@@ -121,7 +129,11 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
     expect((await run(executor())).code).toBe(0);
     expect(contact(readState(stateFile), "jdoe")!.cols.contact_email).toBe("jdoe@example.org");
-    expect((await run(executor((d) => (d.contacts = [])))).code).toBe(0);
+    const withoutJdoe = (d: Record<string, any>) => {
+      d.contacts = [];
+      d.smtpChecks[0].notify.contacts = [];
+    };
+    expect((await run(executor(withoutJdoe))).code).toBe(0);
     expect(contact(readState(stateFile), "jdoe")).toBeDefined();
   });
 
