@@ -39,7 +39,8 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     host.exec(`centreon -u admin -p '${ADMIN_PASSWORD}' ${args}`, { env: { PATH: `${host.root}/bin:/usr/bin:/bin`, CENTREON_DOUBLE_STATE: stateFile } });
 
   beforeEach(async () => {
-    host = await startScratchHost({ name: "central" });
+    // The machine's /tmp stays visible: the double runs from this checkout, which may live there.
+    host = await startScratchHost({ name: "central", privateTmp: false });
     mkdirSync(join(host.root, "bin"));
     symlinkSync(DOUBLE, join(host.root, "bin", "centreon"));
     stateFile = join(host.root, "clapi-state.json");

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { singlePoller } from "../fixtures/fleets.js";
-import { provisionLikeTerraform, requirePrivileged, SCRIPT_PATH, startScratchHost, type ScratchHost } from "../support/index.js";
+import { provisionLikeTerraform, requirePrivileged, scriptPath, startScratchHost, type ScratchHost } from "../support/index.js";
 
 const PASSWORD = "Relay pass: 'q' \"dq\" $HOME `id` ;|&<> é";
 
@@ -180,7 +180,7 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       smtp_password: PASSWORD,
     });
     expect(run.code).toBe(13);
-    expect(() => statSync(host!.path(SCRIPT_PATH))).toThrow();
+    expect(() => statSync(host!.path(scriptPath(host!)))).toThrow();
     const leftovers = (await host.exec(`grep -rlF ${Buffer.from(PASSWORD).toString("base64").slice(0, 16)} /tmp /etc/postfix /var/lib/postfix || true`)).stdout;
     expect(leftovers).toBe("");
   });

@@ -3,7 +3,8 @@
 import { writeFileSync } from "node:fs";
 import type { ExecResult, ScratchHost } from "./scratch-host.js";
 
-export const SCRIPT_PATH = "/tmp/.centreon-mail-relay.sh";
+/** Where the script is uploaded on a host (its /tmp: private to a scratch host by default). */
+export const scriptPath = (host: ScratchHost) => `/tmp/.centreon-script-${host.name}.sh`;
 
 /** Evaluates the only expressions our inline uses: ${base64encode(var.NAME)}. */
 export function evaluateInline(resource: any, secrets: Record<string, string>): string {
@@ -22,6 +23,6 @@ export async function provisionLikeTerraform(
   secrets: Record<string, string>,
   env: Record<string, string> = {},
 ): Promise<ExecResult> {
-  writeFileSync(host.path(SCRIPT_PATH), evaluateInline(resource, secrets), { mode: 0o700 });
-  return host.exec(SCRIPT_PATH, { timeoutMs: 120_000, env });
+  writeFileSync(host.path(scriptPath(host)), evaluateInline(resource, secrets), { mode: 0o700 });
+  return host.exec(scriptPath(host), { timeoutMs: 120_000, env });
 }

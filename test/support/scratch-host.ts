@@ -26,6 +26,11 @@ export interface ScratchHostOptions {
   name: string;
   /** 'debian-default' (default): main.cf from main.cf.debian; 'none': no main.cf, like Debian's "No configuration". */
   mainCf?: 'debian-default' | 'none';
+  /**
+   * A private /tmp (default true). false keeps the machine's /tmp visible, for a host that must run
+   * something from a checkout under /tmp (the CLAPI test double on the central).
+   */
+  privateTmp?: boolean;
 }
 
 // Directories the host gets its own copy of: path inside → sub-directory of root.
@@ -51,14 +56,16 @@ const BASE_ENV = {
   HOME: '/root', USER: 'root', LOGNAME: 'root', SHELL: '/bin/sh', LANG: 'C.UTF-8',
 };
 
-// Holder script: $1..$N are the private dirs in MOUNTS order, then the root. /tmp goes last so
+type Mounts = ReadonlyArray<readonly [string, string]>;
+
+// Holder script: $1..$N are the private dirs in `mounts` order, then the root. /tmp goes last so
 // that a root under /tmp would still be reachable for the earlier binds. `read` blocks on the
 // stdin pipe; EOF means the test runner died without stop() (which SIGKILLs the holder instead):
 // then the holder takes the host down itself, so nothing leaks even after a SIGKILLed runner.
-const HOLDER_SCRIPT = [
+const holderScript = (mounts: Mounts) => [
   'set -e',
   // mkdir: a mount point missing on this machine (the executor's state directory) is created empty.
-  ...MOUNTS.map(([inside], i) => `mkdir -p ${inside} && mount --bind "$${i + 1}" ${inside}`),
+  ...mounts.map(([inside], i) => `mkdir -p ${inside} && mount --bind "$${i + 1}" ${inside}`),
   'ip link set lo up',
   'echo ready',
   'read -r _ || true',
@@ -69,7 +76,7 @@ const HOLDER_SCRIPT = [
   '    *"$m"*|*"$n"*) [ "${p#/proc/}" = $$ ] || kill -9 "${p#/proc/}" 2>/dev/null ;;',
   '  esac',
   'done',
-  `rm -rf -- "$${MOUNTS.length + 1}"`,
+  `rm -rf -- "$${mounts.length + 1}"`,
 ].join('\n');
 
 export async function startScratchHost(opts: ScratchHostOptions): Promise<ScratchHost> {
@@ -78,9 +85,10 @@ export async function startScratchHost(opts: ScratchHostOptions): Promise<Scratc
   // /var/tmp, not /tmp: the host gets its own /tmp, and root stays visible from inside too.
   const root = await mkdtemp(`/var/tmp/scratch-host-${opts.name}-`);
   try {
-    await seed(root, opts.mainCf ?? 'debian-default');
-    const holder = await startHolder(root);
-    const host = new Host(opts.name, root, holder);
+    const mounts = opts.privateTmp === false ? MOUNTS.filter(([inside]) => inside !== '/tmp') : MOUNTS;
+    await seed(root, opts.mainCf ?? 'debian-default', mounts);
+    const holder = await startHolder(root, mounts);
+    const host = new Host(opts.name, root, holder, mounts);
     try {
       await host.verifyMounts();
     } catch (e) {
@@ -94,8 +102,8 @@ export async function startScratchHost(opts: ScratchHostOptions): Promise<Scratc
   }
 }
 
-async function seed(root: string, mainCf: 'debian-default' | 'none'): Promise<void> {
-  for (const [, sub] of MOUNTS) await mkdir(join(root, sub));
+async function seed(root: string, mainCf: 'debian-default' | 'none', mounts: Mounts): Promise<void> {
+  for (const [, sub] of mounts) await mkdir(join(root, sub));
   const etc = join(root, 'etc-postfix');
   await chmod(etc, 0o755);
   for (const f of PACKAGE_FILES) {
@@ -113,7 +121,7 @@ async function seed(root: string, mainCf: 'debian-default' | 'none'): Promise<vo
   await chown(lib, uid, gid);
   await chmod(lib, 0o755);
   await chmod(join(root, 'var-log'), 0o755);
-  await chmod(join(root, 'tmp'), 0o1777);
+  if (mounts.some(([inside]) => inside === '/tmp')) await chmod(join(root, 'tmp'), 0o1777);
 }
 
 async function userIds(user: string): Promise<{ uid: number; gid: number }> {
@@ -123,9 +131,9 @@ async function userIds(user: string): Promise<{ uid: number; gid: number }> {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-function startHolder(root: string): Promise<ChildProcess & { pid: number }> {
-  const args = ['--mount', '--net', '--propagation', 'private', 'sh', '-c', HOLDER_SCRIPT, 'holder',
-    ...MOUNTS.map(([, sub]) => join(root, sub)), root];
+function startHolder(root: string, mounts: Mounts): Promise<ChildProcess & { pid: number }> {
+  const args = ['--mount', '--net', '--propagation', 'private', 'sh', '-c', holderScript(mounts), 'holder',
+    ...mounts.map(([, sub]) => join(root, sub)), root];
   const child = spawn('unshare', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: false });
   return new Promise((resolve, reject) => {
     let stderr = '';
@@ -143,17 +151,23 @@ class Host implements ScratchHost {
   private stopping?: Promise<void>;
   private readonly nsIds: string[];
 
-  constructor(readonly name: string, readonly root: string, private readonly holder: ChildProcess & { pid: number }) {
+  constructor(
+    readonly name: string,
+    readonly root: string,
+    private readonly holder: ChildProcess & { pid: number },
+    private readonly mounts: Mounts,
+  ) {
     this.pid = holder.pid;
     // Read the namespace ids now: once the holder is gone its /proc entry cannot tell them.
     this.nsIds = ['mnt', 'net'].map((ns) => readlinkSync(`/proc/${this.pid}/ns/${ns}`));
   }
 
   path(hostPath: string): string {
-    for (const [inside, sub] of MOUNTS) {
+    for (const [inside, sub] of this.mounts) {
       if (hostPath === inside || hostPath.startsWith(`${inside}/`)) return join(this.root, sub, hostPath.slice(inside.length));
     }
-    throw new Error(`${hostPath} is not private to scratch host ${this.name}: it is the machine's own`);
+    // Not private: the machine's own path (e.g. /tmp with privateTmp false).
+    return hostPath;
   }
 
   exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
@@ -186,10 +200,10 @@ class Host implements ScratchHost {
 
   /** Fails unless each private directory is what the host sees at its path. */
   async verifyMounts(): Promise<void> {
-    const inside = MOUNTS.map(([p]) => p);
+    const inside = this.mounts.map(([p]) => p);
     const r = await this.exec(`stat -c '%d:%i' ${inside.join(' ')}`);
     const seen = r.stdout.trim().split('\n');
-    for (const [i, [p, sub]] of MOUNTS.entries()) {
+    for (const [i, [p, sub]] of this.mounts.entries()) {
       const s = await stat(join(this.root, sub));
       if (seen[i] !== `${s.dev}:${s.ino}`) throw new Error(`scratch host ${this.name}: ${p} inside is not its private copy (${r.stderr.trim()})`);
     }
