@@ -166,8 +166,9 @@ class Host implements ScratchHost {
     for (const [inside, sub] of this.mounts) {
       if (hostPath === inside || hostPath.startsWith(`${inside}/`)) return join(this.root, sub, hostPath.slice(inside.length));
     }
-    // Not private: the machine's own path (e.g. /tmp with privateTmp false).
-    return hostPath;
+    // privateTmp false: the host sees the machine's own /tmp.
+    if (hostPath === '/tmp' || hostPath.startsWith('/tmp/')) return hostPath;
+    throw new Error(`${hostPath} is not private to scratch host ${this.name}: it is the machine's own`);
   }
 
   exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
