@@ -198,23 +198,38 @@ export function smtpConnectorTemplateLines(comment: string): ObjectLines[] {
       ),
     ],
   };
-  const serviceTemplate = (t: { template: string; service: string; command: string }, macros: string[]): ObjectLines => ({
+  return [
+    ...commands,
+    hostTemplate,
+    serviceTemplate(SMTP_CONNECTOR.login, [], ["WARNING", "CRITICAL", "EXTRAOPTIONS"].map((m) => [m, ""]), SMTP_CONNECTOR.hostTemplate),
+    serviceTemplate(
+      SMTP_CONNECTOR.message,
+      [],
+      ["SMTPFROM", "SMTPTO", "WARNING", "CRITICAL", "EXTRAOPTIONS"].map((m) => [m, ""]),
+      SMTP_CONNECTOR.hostTemplate,
+    ),
+  ];
+}
+
+/** A service template: its check command, parameters, macros (description empty, not a password). */
+function serviceTemplate(
+  t: { template: string; service: string; command: string },
+  params: [string, string][],
+  macros: [string, string][],
+  hostTemplate?: string,
+): ObjectLines {
+  return {
     kind: "STPL",
     key: t.template,
     phase: Phase.Templates,
     lines: [
       line("STPL", "ADD", [t.template, t.service, ""]),
       line("STPL", "SETPARAM", [t.template, "check_command", t.command]),
-      ...macros.map((m) => line("STPL", "SETMACRO", [t.template, m, "", "", "0"])),
-      line("STPL", "ADDHOSTTEMPLATE", [t.template, SMTP_CONNECTOR.hostTemplate]),
+      ...params.map(([param, value]) => line("STPL", "SETPARAM", [t.template, param, value])),
+      ...macros.map(([name, value]) => line("STPL", "SETMACRO", [t.template, name, value, "", "0"])),
+      ...(hostTemplate ? [line("STPL", "ADDHOSTTEMPLATE", [t.template, hostTemplate])] : []),
     ],
-  });
-  return [
-    ...commands,
-    hostTemplate,
-    serviceTemplate(SMTP_CONNECTOR.login, ["WARNING", "CRITICAL", "EXTRAOPTIONS"]),
-    serviceTemplate(SMTP_CONNECTOR.message, ["SMTPFROM", "SMTPTO", "WARNING", "CRITICAL", "EXTRAOPTIONS"]),
-  ];
+  };
 }
 
 function checkCommand(name: string, commandLine: string, comment: string): ObjectLines {
@@ -255,18 +270,10 @@ export const QUEUE_CHECK = {
 export function queueCheckTemplateLines(comment: string, warning: number, critical: number): ObjectLines[] {
   return [
     checkCommand(QUEUE_CHECK.command, QUEUE_CHECK.commandLine, comment),
-    {
-      kind: "STPL",
-      key: QUEUE_CHECK.template,
-      phase: Phase.Templates,
-      lines: [
-        line("STPL", "ADD", [QUEUE_CHECK.template, QUEUE_CHECK.service, ""]),
-        line("STPL", "SETPARAM", [QUEUE_CHECK.template, "check_command", QUEUE_CHECK.command]),
-        ...CHECK_SCHEDULE.map(([param, value]) => line("STPL", "SETPARAM", [QUEUE_CHECK.template, param, value])),
-        line("STPL", "SETMACRO", [QUEUE_CHECK.template, "WARNING", String(warning), "", "0"]),
-        line("STPL", "SETMACRO", [QUEUE_CHECK.template, "CRITICAL", String(critical), "", "0"]),
-      ],
-    },
+    serviceTemplate(QUEUE_CHECK, CHECK_SCHEDULE, [
+      ["WARNING", String(warning)],
+      ["CRITICAL", String(critical)],
+    ]),
   ];
 }
 
