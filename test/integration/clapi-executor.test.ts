@@ -84,6 +84,30 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(after.applied).toEqual(before.applied);
   });
 
+  it("a change to one poller's check applies that poller only; a contact change applies them all", async () => {
+    expect((await run(executor())).code).toBe(0);
+    const applied = () => readState(stateFile).applied.length;
+    const start = applied();
+    expect((await run(executor((d) => (d.smtpChecks[0].login = { warning: 3, critical: 6 })))).code).toBe(0);
+    expect(readState(stateFile).applied.slice(start)).toEqual(["poller-paris"]);
+    const next = applied();
+    expect((await run(executor((d) => {
+      d.smtpChecks[0].login = { warning: 3, critical: 6 };
+      d.contacts[0].notifications.service.events = ["critical"];
+    }))).code).toBe(0);
+    expect(readState(stateFile).applied.slice(next).sort()).toEqual(["Central", "poller-lille", "poller-lyon", "poller-paris"]);
+  });
+
+  it("a changed secret re-applies the poller whose objects carry it, with the new value", async () => {
+    expect((await run(executor())).code).toBe(0);
+    const start = readState(stateFile).applied.length;
+    expect((await run(executor(), { ...SECRETS, smtp_password: "Rotated-Pa55word!" })).code).toBe(0);
+    const state = readState(stateFile);
+    expect(state.applied.slice(start)).toEqual(["poller-paris"]);
+    const smtpHost = state.hosts.find((h) => h.cols.host_name === "smtp-corporate")!;
+    expect(smtpHost.macros.find((m) => m.name === "$_HOSTSMTPPASSWORD$")!.value).toBe("Rotated-Pa55word!");
+  });
+
   it("editing one contact in the fleet changes only that contact", async () => {
     expect((await run(executor())).code).toBe(0);
     const before = readState(stateFile);
