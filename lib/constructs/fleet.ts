@@ -20,6 +20,8 @@ export interface FleetProps {
   ssh?: HostSshSettings;
   /** A host without hostKey fails synthesis instead of getting a warning. @default false */
   strictHostKeys?: boolean;
+  /** Install the check plugins (SMTP plugin, check_mailq) on the hosts that run checks. @default true */
+  installCheckPlugins?: boolean;
   /**
    * Terraform state file, relative to the stack's directory in the synth output.
    * @default - "../../../terraform.<name>.tfstate": the project root, for the default cdktf.out
@@ -32,6 +34,7 @@ export class Fleet extends TerraformStack {
   readonly engine: Engine;
   readonly ssh: HostSshSettings;
   readonly strictHostKeys: boolean;
+  readonly installCheckPlugins: boolean;
   private readonly gatewaysByName = new Map<string, Gateway>();
   private readonly pollersByName = new Map<string, Poller>();
   private centralHost?: Central;
@@ -44,6 +47,7 @@ export class Fleet extends TerraformStack {
     this.engine = props.engine ?? "null_resource";
     this.ssh = props.ssh ?? {};
     this.strictHostKeys = props.strictHostKeys ?? false;
+    this.installCheckPlugins = props.installCheckPlugins ?? true;
     // An explicit backend: cdktf's default writes the checkout's absolute path into the JSON.
     new LocalBackend(this, { path: props.localStatePath ?? `../../../terraform.${name}.tfstate` });
   }
@@ -97,7 +101,9 @@ export class Fleet extends TerraformStack {
     if (!relay) {
       throw new Error(`SMTP check ${props.host}: poller ${props.poller} is not declared: declared pollers are ${this.relays.map((r) => r.hostName).join(", ") || "none"}`);
     }
-    relay.addPackages({ debian: OS_PROFILES.debian.smtpPluginPackages, rhel: OS_PROFILES.rhel.smtpPluginPackages });
+    if (this.installCheckPlugins) {
+      relay.addPackages({ debian: OS_PROFILES.debian.smtpPluginPackages, rhel: OS_PROFILES.rhel.smtpPluginPackages });
+    }
     const check = new SmtpCheck(this, `smtp-check:${props.host}`, { ...props, engine: this.engine });
     this.objects.push(check);
     return check;
@@ -124,7 +130,7 @@ export class Fleet extends TerraformStack {
 
   private addQueueCheck(relay: MailRelay, address: string): void {
     if (!this.queueChecks) return;
-    relay.enableQueueCheck();
+    relay.enableQueueCheck({ installPlugin: this.installCheckPlugins });
     this.objects.push(new QueueCheck(relay, "QueueCheck", { ...this.queueChecks, poller: relay.hostName, address, engine: this.engine }));
   }
 

@@ -77,10 +77,12 @@ export class MailRelay extends Construct {
     for (const family of OS_FAMILIES) for (const p of packages[family]) this.extraPackages[family].add(p);
   }
 
-  /** The host runs a Postfix queue check: install check_mailq and let Centreon's engine read the queue. */
-  enableQueueCheck(): void {
+  /** The host runs a Postfix queue check: let Centreon's engine read the queue, install check_mailq. */
+  enableQueueCheck(options: { installPlugin: boolean } = { installPlugin: true }): void {
     this.queueCheck = true;
-    this.addPackages({ debian: OS_PROFILES.debian.queuePluginPackages, rhel: OS_PROFILES.rhel.queuePluginPackages });
+    if (options.installPlugin) {
+      this.addPackages({ debian: OS_PROFILES.debian.queuePluginPackages, rhel: OS_PROFILES.rhel.queuePluginPackages });
+    }
   }
 
   get parameters(): RelayParameter[] {

@@ -10,6 +10,7 @@ export function buildFleet(scope: Construct, spec: FleetSpec, props: Pick<FleetP
     engine: spec.engine,
     ssh: spec.ssh,
     strictHostKeys: spec.strictHostKeys,
+    installCheckPlugins: spec.installCheckPlugins,
   });
   const secret = (ref: SecretRef) => fleet.secret(ref.secret);
   const gateways = new Map<string, Gateway>();

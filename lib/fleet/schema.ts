@@ -239,6 +239,10 @@ export const FleetSpec = z
       .default("null_resource")
       .describe("null_resource (hashicorp/null provider) or terraform_data (built in: no provider download)"),
     strictHostKeys: z.boolean().default(false).describe("true: a host without hostKey is an error instead of a warning"),
+    installCheckPlugins: z
+      .boolean()
+      .default(true)
+      .describe("false: the check plugins (Centreon's SMTP plugin, check_mailq) are deployed by your own tooling, not by the relay script"),
     ssh: SshSettings.prefault({}),
     central: CentralSpec.optional(),
     gateways: z.record(ruled(rules.objectName, "Gateway name"), GatewaySpec).default({}),

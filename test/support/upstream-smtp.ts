@@ -73,6 +73,8 @@ export interface UpstreamOptions {
   host?: ScratchHost;
   /** 0 picks a free port. */
   port: number;
+  /** Address to listen on. @default "127.0.0.1" */
+  listen?: string;
   mode?: 'starttls' | 'implicit-tls';
   users: Record<string, string>;
   /** Holds server.crt/server.key from makeTestCa; made there with the default names when missing. */
@@ -89,7 +91,7 @@ export async function startUpstream(opts: UpstreamOptions): Promise<Upstream> {
   // Config and records live on the real file system: with a host, only the network namespace is entered.
   const work = await mkdtemp(join(tmpdir(), 'upstream-smtp-'));
   const config: UpstreamServerConfig = {
-    host: '127.0.0.1', port: opts.port, mode: opts.mode ?? 'starttls', users: opts.users, workDir: work,
+    host: opts.listen ?? '127.0.0.1', port: opts.port, mode: opts.mode ?? 'starttls', users: opts.users, workDir: work,
     cert: join(opts.tlsDir, 'server.crt'), key: join(opts.tlsDir, 'server.key'), records: join(work, 'records.jsonl'),
   };
   const configPath = join(work, 'config.json');
