@@ -31,6 +31,8 @@ export interface ScratchHostOptions {
    * something from a checkout under /tmp (the CLAPI test double on the central).
    */
   privateTmp?: boolean;
+  /** More directories private to this host, empty at start (e.g. /root, /usr/local/bin). */
+  privateDirs?: string[];
 }
 
 // Directories the host gets its own copy of: path inside → sub-directory of root.
@@ -85,7 +87,10 @@ export async function startScratchHost(opts: ScratchHostOptions): Promise<Scratc
   // /var/tmp, not /tmp: the host gets its own /tmp, and root stays visible from inside too.
   const root = await mkdtemp(`/var/tmp/scratch-host-${opts.name}-`);
   try {
-    const mounts = opts.privateTmp === false ? MOUNTS.filter(([inside]) => inside !== '/tmp') : MOUNTS;
+    const extra = (opts.privateDirs ?? []).map((dir) => [dir, `extra${dir.replace(/\//g, '-')}`] as const);
+    const base = opts.privateTmp === false ? MOUNTS.filter(([inside]) => inside !== '/tmp') : MOUNTS;
+    // /tmp stays last (see the holder script).
+    const mounts = [...base.filter(([inside]) => inside !== '/tmp'), ...extra, ...base.filter(([inside]) => inside === '/tmp')];
     await seed(root, opts.mainCf ?? 'debian-default', mounts);
     const holder = await startHolder(root, mounts);
     const host = new Host(opts.name, root, holder, mounts);
@@ -122,6 +127,8 @@ async function seed(root: string, mainCf: 'debian-default' | 'none', mounts: Mou
   await chmod(lib, 0o755);
   await chmod(join(root, 'var-log'), 0o755);
   if (mounts.some(([inside]) => inside === '/tmp')) await chmod(join(root, 'tmp'), 0o1777);
+  // A private /root is root's home: nobody else may read it (the uploaded scripts land there).
+  for (const [inside, sub] of mounts) if (inside === '/root') await chmod(join(root, sub), 0o700);
 }
 
 async function userIds(user: string): Promise<{ uid: number; gid: number }> {

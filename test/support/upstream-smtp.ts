@@ -63,6 +63,9 @@ export interface Upstream {
   records(): UpstreamRecord[];
   /** First record (old or new) matching pred; rejects after timeoutMs. */
   waitFor(pred: (r: UpstreamRecord) => boolean, timeoutMs?: number): Promise<UpstreamRecord>;
+  /** Stops the server (the gateway is down), keeping its records; resume() starts it again on the same port. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   /** Restarts the server with new credentials on the same port; records are kept. */
   setUsers(users: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
@@ -134,6 +137,12 @@ export async function startUpstream(opts: UpstreamOptions): Promise<Upstream> {
       await halt();
       config.users = users;
       await launch();
+    },
+    async pause() {
+      await halt();
+    },
+    async resume() {
+      if (!child) await launch();
     },
     stop() {
       stopped ??= halt().then(() => rm(work, { recursive: true, force: true }));
