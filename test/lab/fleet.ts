@@ -3,9 +3,9 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { PROJECT_DIR, type Lab } from "./lab.js";
 
 export const LAB_POLLERS = ["poller-1", "poller-2", "poller-3"];
@@ -104,10 +104,33 @@ export function synthLab(lab: Lab, doc: Record<string, any>): string {
     encoding: "utf8",
   });
   if (result.status !== 0) throw new Error(`synth failed: ${result.stderr}`);
-  return join(outdir, "stacks", "lab");
+  return join(outdir, "stacks", doc.name);
 }
 
 /** TF_VAR_ for each secret. */
 export function secretEnv(secrets: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(secrets).map(([name, value]) => [`TF_VAR_${name}`, value]));
 }
+
+/**
+ * examples/fleet.yaml as it would be deployed into the lab: the lab's addresses, host keys, key
+ * file and CA; os auto (the lab hosts are Debian); the terraform_data engine.
+ */
+export function exampleInLab(lab: Lab): Record<string, any> {
+  const doc: Record<string, any> = parse(readFileSync(join(PROJECT_DIR, "examples/fleet.yaml"), "utf8"));
+  doc.engine = "terraform_data";
+  doc.installCheckPlugins = false;
+  doc.ssh = { ...doc.ssh, privateKeyFile: lab.privateKeyFile, timeoutSeconds: 10 };
+  const place = (spec: Record<string, any>, host: LabHostLike) => Object.assign(spec, { address: host.address, hostKey: host.hostKey, os: "auto" });
+  place(doc.central, lab.central);
+  doc.pollers.forEach((p: Record<string, any>, i: number) => place(p, lab.pollers[i]));
+  for (const gateway of Object.values<any>(doc.gateways)) Object.assign(gateway, { host: lab.gateway.address, port: lab.gateway.port, caFile: lab.ca.caPath });
+  for (const check of doc.smtpChecks ?? []) Object.assign(check, { address: lab.gateway.address, port: lab.gateway.port });
+  return doc;
+}
+
+/** The example's gateway user and secret names, for the lab's upstream and TF_VAR_s. */
+export const EXAMPLE_USERS = { "alerts@example.org": LAB_SECRETS.smtp_password };
+export const EXAMPLE_POLLERS = ["poller-paris", "poller-lyon", "poller-lille"];
+
+type LabHostLike = { address: string; hostKey: string };
