@@ -27,9 +27,15 @@ export class Secret {
     readonly variable: TerraformVariable,
   ) {}
 
-  /** Terraform expression: the value base64-encoded at apply time, safe inside shell quotes. */
-  get base64(): string {
-    return Fn.base64encode(this.variable.stringValue);
+  /**
+   * Terraform expression for a provisioner's script: the value base64-encoded at apply time (safe
+   * inside shell quotes), unmarked as sensitive. Terraform replaces ALL the output of a provisioner
+   * whose configuration holds a sensitive value, which would hide every diagnostic our scripts
+   * print. Provisioner configuration is never shown in plans, kept in state or printed; the
+   * scripts never print a secret (the lab's secret scan counts every occurrence to prove it).
+   */
+  get base64ForScript(): string {
+    return Fn.nonsensitive(Fn.base64encode(this.variable.stringValue));
   }
 
   /** Terraform expression: the value's sha256, so a changed secret changes a trigger. */

@@ -115,7 +115,7 @@ export class RemoteScript extends Construct {
     const config: TerraformResourceConfig = {
       terraformResourceType: props.engine,
       connection: ssh,
-      provisioners: [{ type: "remote-exec", inline: [Lazy.stringValue({ produce: () => bootstrap((s) => s.base64) })] }],
+      provisioners: [{ type: "remote-exec", inline: [Lazy.stringValue({ produce: () => bootstrap((s) => s.base64ForScript) })] }],
     };
 
     if (props.engine === "terraform_data") {

@@ -93,6 +93,11 @@ export function labFleet(lab: Lab): Record<string, any> {
 
 /** Synthesizes `doc` with main.ts as `npm run synth` does; returns the stack directory. */
 export function synthLab(lab: Lab, doc: Record<string, any>): string {
+  return synthLabWithOutput(lab, doc).stackDir;
+}
+
+/** The same, with everything main.ts printed. */
+export function synthLabWithOutput(lab: Lab, doc: Record<string, any>): { stackDir: string; output: string } {
   const fleetFile = join(lab.dir, "fleet.yaml");
   writeFileSync(fleetFile, stringify(doc));
   const outdir = join(lab.dir, "cdktf.out");
@@ -104,7 +109,7 @@ export function synthLab(lab: Lab, doc: Record<string, any>): string {
     encoding: "utf8",
   });
   if (result.status !== 0) throw new Error(`synth failed: ${result.stderr}`);
-  return join(outdir, "stacks", doc.name);
+  return { stackDir: join(outdir, "stacks", doc.name), output: `${result.stdout}${result.stderr}` };
 }
 
 /** TF_VAR_ for each secret. */

@@ -23,6 +23,8 @@ export interface LabHost {
   connections(): number;
   /** Stops sshd (the host becomes unreachable) or starts it again. */
   setReachable(reachable: boolean): Promise<void>;
+  /** Gives sshd a new host key (another machine answering at this address); returns it. */
+  replaceHostKey(): Promise<string>;
 }
 
 export interface LabOptions {
@@ -43,6 +45,8 @@ export interface Lab {
   clapiState: string;
   /** Runs terraform in `stackDir` with the lab's CLI config; never throws. */
   terraform(stackDir: string, args: string[], env?: Record<string, string>): { code: number; output: string };
+  /** The same, without blocking: the process (to watch or kill) and its result. */
+  terraformAsync(stackDir: string, args: string[], env?: Record<string, string>): { child: ChildProcess; done: Promise<{ code: number; output: string }> };
   stop(): Promise<void>;
 }
 
@@ -160,6 +164,15 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
         hostKey: readFileSync(join(hostDir, "ssh_host_ed25519_key.pub"), "utf8").trim().split(" ").slice(0, 2).join(" "),
         connections: () => (readFileSync(log, "utf8").match(/Accepted publickey for root/g) ?? []).length,
         setReachable: async (reachable) => (reachable ? startSshd() : stopSshd()),
+      async replaceHostKey() {
+        await stopSshd();
+        const key = join(hostDir, "ssh_host_ed25519_key");
+        rmSync(key, { force: true });
+        rmSync(`${key}.pub`, { force: true });
+        run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", key]);
+        await startSshd();
+        return readFileSync(`${key}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
+      },
       };
     };
 
@@ -175,6 +188,13 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
 
     const cliConfig = join(dir, "terraformrc");
     writeFileSync(cliConfig, "");
+    const terraformEnv = (env: Record<string, string>) => ({
+      ...process.env,
+      TF_CLI_CONFIG_FILE: cliConfig,
+      CHECKPOINT_DISABLE: "1",
+      TF_IN_AUTOMATION: "1",
+      ...env,
+    });
     return {
       dir,
       subnet,
@@ -185,13 +205,18 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       gateway: { address: `${subnet}.25`, port: 587, upstream },
       clapiState,
       terraform(stackDir, args, env = {}) {
-        const result = spawnSync("terraform", args, {
-          cwd: stackDir,
-          env: { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", ...env },
-          encoding: "utf8",
-          timeout: 300_000,
-        });
+        const result = spawnSync("terraform", args, { cwd: stackDir, env: terraformEnv(env), encoding: "utf8", timeout: 300_000 });
         return { code: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
+      },
+      terraformAsync(stackDir, args, env = {}) {
+        const child = spawn("terraform", args, { cwd: stackDir, env: terraformEnv(env) });
+        let output = "";
+        child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+        child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+        const done = new Promise<{ code: number; output: string }>((resolve) =>
+          child.once("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output })),
+        );
+        return { child, done };
       },
       stop,
     };

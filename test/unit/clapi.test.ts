@@ -237,7 +237,7 @@ describe("the executor resource", () => {
       secret_centreon_admin_password_sha256: "${sha256(var.centreon_admin_password)}",
       secret_smtp_password_sha256: "${sha256(var.smtp_password)}",
     });
-    expect(executor.provisioner[0]["remote-exec"].inline[0]).toContain("export CLAPI_PASSWORD_B64='${base64encode(var.centreon_admin_password)}'");
+    expect(executor.provisioner[0]["remote-exec"].inline[0]).toContain("export CLAPI_PASSWORD_B64='${nonsensitive(base64encode(var.centreon_admin_password))}'");
     expect(Object.keys(resources).filter((n) => !n.startsWith("relay_")).sort()).toEqual([
       "clapi_Central",
       "contact_group_ops",
