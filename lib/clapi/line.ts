@@ -25,6 +25,9 @@ export const GENERATED_PASSWORD_PLACEHOLDER = "<generated-password>";
 export class ClapiValueError extends Error {}
 
 function checkValue(value: string, what: string): string {
+  if (/<secret:|<generated-password>/.test(value)) {
+    throw new ClapiValueError(`${what} ${JSON.stringify(value)} holds a placeholder the central would replace with a secret`);
+  }
   if (/[;\r\n]/.test(value)) {
     throw new ClapiValueError(`${what} ${JSON.stringify(value)} cannot go through CLAPI: ';' and line breaks split its fields (there is no escaping)`);
   }

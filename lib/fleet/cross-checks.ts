@@ -3,6 +3,7 @@
 import { rules, showValue } from "./rules.js";
 import { terraformName } from "../remote/names.js";
 import { MANAGED_PARAMETER_NAMES } from "../postfix/relay-parameters.js";
+import { queueCheckHostName, SMTP_CONNECTOR } from "../clapi/objects.js";
 
 export interface FleetProblem {
   path: (string | number)[];
@@ -146,12 +147,30 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
     }
   });
 
+  // Names this project gives objects of its own: a check host with one of them would merge with it.
+  const generated = [...pollerNames.map(queueCheckHostName), SMTP_CONNECTOR.hostTemplate].map((n) => n.toLowerCase());
   checks.forEach((check, i) => {
     if (!isObject(check)) return;
+    if (typeof check.host === "string" && generated.includes(check.host.toLowerCase())) {
+      problems.push({
+        path: ["smtpChecks", i, "host"],
+        message: `${showValue(check.host)} is a name this project uses for its own objects (queue-check hosts <poller>-postfix, the connector's templates): choose another`,
+      });
+    }
     mustBeIn(check.poller, pollerNames, "poller (or the central)", ["smtpChecks", i, "poller"]);
     const notify = isObject(check.notify) ? check.notify : {};
     list(notify.contacts).forEach((c, j) => mustBeIn(c, aliases, "contact alias", ["smtpChecks", i, "notify", "contacts", j]));
     list(notify.groups).forEach((g, j) => mustBeIn(g, groupNames, "contact group", ["smtpChecks", i, "notify", "groups", j]));
+  });
+
+  const clapiUser = isObject(doc.central) && isObject(doc.central.clapi) ? text(doc.central.clapi.user) : undefined;
+  contacts.forEach((contact, i) => {
+    if (clapiUser !== undefined && text(contact.alias)?.toLowerCase() === clapiUser.toLowerCase()) {
+      problems.push({
+        path: ["contacts", i, "alias"],
+        message: `${showValue(contact.alias)} is the CLAPI user (central.clapi.user): managing it as a contact would take its admin rights away; use another alias`,
+      });
+    }
   });
 
   const declaresObjects = contacts.length + groups.length + checks.length > 0 || doc.queueChecks !== undefined;

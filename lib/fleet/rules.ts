@@ -42,6 +42,12 @@ function isSshPublicKey(value: string): boolean {
   return blob.subarray(4, 4 + typeLength).toString("latin1") === match[1];
 }
 
+/** Names Terraform refuses for a variable. */
+export const TERRAFORM_RESERVED_VARIABLE_NAMES = ["count", "source", "version", "providers", "for_each", "lifecycle", "depends_on", "locals"];
+
+/** The locales CLAPI accepts for a contact: the ones Centreon ships, and browser. */
+export const CENTREON_LOCALES = ["browser", "en_US", "de_DE", "es_ES", "fr_FR", "pt_BR", "pt_PT"] as const;
+
 export const rules = {
   stackName: {
     test: (v: string) => /^[a-z0-9](?:[a-z0-9-]{0,62})$/.test(v),
@@ -86,8 +92,8 @@ export const rules = {
     allowed: "a Unix user name (lower-case letters, digits, '_' and '-')",
   },
   secretName: {
-    test: (v: string) => /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(v),
-    allowed: "a Terraform variable name: letters, digits and '_', not starting with a digit (supplied as TF_VAR_<name>)",
+    test: (v: string) => /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(v) && !TERRAFORM_RESERVED_VARIABLE_NAMES.includes(v),
+    allowed: `a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (${TERRAFORM_RESERVED_VARIABLE_NAMES.join(", ")}); supplied as TF_VAR_<name>`,
   },
   saslUsername: {
     test: (v: string) => /^[\x21-\x39\x3b-\x7e]{1,255}$/.test(v),
@@ -106,8 +112,10 @@ export const rules = {
     allowed: "a Postfix parameter name (lower-case letters, digits and '_')",
   },
   postfixParameterValue: {
-    test: (v: string) => /^[^\x00-\x1f\x7f]*$/.test(v) && v === v.trim(),
-    allowed: "a single line without control characters or leading/trailing spaces",
+    // Every $ must be one Postfix can expand ($$, $name, ${name}, $(name), ${name?text}, ${name:text}):
+    // any other makes every postconf on the host fail.
+    test: (v: string) => /^[^\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !/\$(?![$A-Za-z0-9_]|[{(][A-Za-z0-9_]+[})?:])/.test(v),
+    allowed: "a single line without control characters or leading/trailing spaces, each $ a Postfix macro ($name, ${name}, $(name)) or $$",
   },
   centreonName: {
     // CLAPI silently strips these from names on ADD, and ';' or '|' would split the line or a list.
@@ -119,8 +127,9 @@ export const rules = {
     allowed: "a login: letters, digits, '.', '_', '@' and '-', no spaces",
   },
   clapiValue: {
-    test: (v: string) => /^[^;|\x00-\x1f\x7f]*$/.test(v),
-    allowed: "a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping)",
+    // CLAPI trims edge spaces; <secret:...> and <generated-password> are the executor's placeholders.
+    test: (v: string) => /^[^;|\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !/<secret:|<generated-password>/.test(v),
+    allowed: "a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping), edge spaces or <secret:…> placeholders",
   },
 } satisfies Record<string, Rule>;
 
@@ -135,7 +144,7 @@ export function showValue(value: unknown): string {
 
 /** Throws when `value` breaks `rule`; for constructs, which validate as they are built. */
 export function assertRule(rule: Rule, field: string, value: string, example = ""): void {
-  if (!rule.test(value)) {
+  if (!value.isWellFormed() || !rule.test(value)) {
     throw new Error(`${field} ${showValue(value)} is not valid: it must be ${rule.allowed}${example}`);
   }
 }

@@ -1,12 +1,19 @@
 // The fleet file, version 1: its shape, defaults and per-field rules. Checks that span sections
 // (references, duplicates) live in cross-checks.ts; both run on every load.
 import { z } from "zod";
-import { rules, showValue, type Rule } from "./rules.js";
+import { CENTREON_LOCALES, rules, showValue, type Rule } from "./rules.js";
 
-function ruled(rule: Rule, description: string) {
+function ruled(rule: Rule, description: string, options: { showValue?: boolean } = {}) {
+  const shown = (input: unknown) => (options.showValue === false ? "the value (not shown: it may be a password pasted by mistake)" : showValue(input));
   return z
     .string()
-    .refine((v) => rule.test(v), { error: (iss) => `${showValue(iss.input)} is not valid: it must be ${rule.allowed}` })
+    // A lone UTF-16 surrogate cannot be written as UTF-8: it would arrive as U+FFFD.
+    .refine((v) => v.isWellFormed() && rule.test(v), {
+      error: (iss) =>
+        typeof iss.input === "string" && !iss.input.isWellFormed()
+          ? `${shown(iss.input)} is not valid: it contains a lone UTF-16 surrogate, which no file can carry`
+          : `${shown(iss.input)} is not valid: it must be ${rule.allowed}`,
+    })
     .describe(description);
 }
 
@@ -15,7 +22,9 @@ const literalSecretMessage =
 
 export const SecretRef = z
   .strictObject(
-    { secret: ruled(rules.secretName, "Name of the Terraform variable holding the secret (supplied as TF_VAR_<name>)") },
+    {
+      secret: ruled(rules.secretName, "Name of the Terraform variable holding the secret (supplied as TF_VAR_<name>)", { showValue: false }),
+    },
     {
       error: (iss) =>
         iss.code === "invalid_type" && (typeof iss.input === "string" || typeof iss.input === "number")
@@ -169,11 +178,7 @@ export const ContactSpec = z
     ),
     guiAccess: z.boolean().default(false).describe("May log in to the web UI"),
     admin: z.boolean().default(false).describe("Centreon administrator"),
-    language: z
-      .string()
-      .regex(/^(browser|[a-z]{2}_[A-Z]{2})$/, { error: (iss) => `${showValue(iss.input)} is not valid: it must be browser or a locale like en_US` })
-      .default("en_US")
-      .describe("browser or a locale such as en_US"),
+    language: z.enum(CENTREON_LOCALES).default("en_US").describe("browser or a locale Centreon ships"),
     authtype: z.enum(["local", "ldap"]).default("local"),
     notifications: z
       .strictObject({

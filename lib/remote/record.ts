@@ -3,6 +3,7 @@
 import { Construct } from "constructs";
 import { Lazy, NullResource, Token, type TerraformResource } from "../cdktf.js";
 import { TerraformData, ensureNullProvider, type Engine } from "./remote-script.js";
+import { terraformLiteral } from "./names.js";
 
 export interface ObjectRecordProps {
   engine: Engine;
@@ -17,7 +18,9 @@ export class ObjectRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: ObjectRecordProps) {
     super(scope, id);
-    const fields = Lazy.anyValue({ produce: props.fields });
+    const fields = Lazy.anyValue({
+      produce: () => Object.fromEntries(Object.entries(props.fields()).map(([k, v]) => [k, terraformLiteral(v)])),
+    });
     if (props.engine === "terraform_data") {
       this.resource = new TerraformData(this, "Resource", {}, { terraformResourceType: "terraform_data" });
       // input, not triggers_replace: a change is an in-place update naming the object, nothing runs.

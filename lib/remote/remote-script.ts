@@ -110,7 +110,8 @@ export class RemoteScript extends Construct {
       timeout: `${connection.timeoutSeconds ?? 30}s`,
       scriptPath: `${connection.scriptDirectory ?? "/root"}/.centreon-${props.purpose}.sh`,
       ...(connection.privateKeyFile ? { privateKey: Fn.file(connection.privateKeyFile) } : { agent: "true" }),
-      ...(connection.hostKey ? { hostKey: connection.hostKey } : {}),
+      // "TYPE BASE64" only: a comment is not part of the key (and could hold a Terraform template).
+      ...(connection.hostKey ? { hostKey: connection.hostKey.trim().split(/\s+/).slice(0, 2).join(" ") } : {}),
     };
     const config: TerraformResourceConfig = {
       terraformResourceType: props.engine,

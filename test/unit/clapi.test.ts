@@ -215,6 +215,11 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["a zero threshold", (d) => (d.smtpChecks[0].login = { warning: 0, critical: 5 }), `smtpChecks[0].login.warning: 0 is not valid: it must be greater than 0`],
     ["duplicate aliases", (d) => d.contacts.push({ ...d.contacts[0], name: "Jane Doe" }), `contacts[1].alias: "jdoe" is already used by contacts[0].alias: each contact alias must be unique`],
     ["objects without CLAPI credentials", (d) => delete d.central.clapi, `central.clapi: is required: the fleet declares Centreon objects; give { user, password: { secret: NAME } }`],
+    ["a locale Centreon does not ship", (d) => (d.contacts[0].language = "de_AT"), `contacts[0].language: "de_AT" is not valid: it must be one of browser, en_US, de_DE, es_ES, fr_FR, pt_BR, pt_PT`],
+    ["a contact that is the CLAPI user", (d) => d.contacts.push({ name: "Admin", alias: "Admin", email: "admin@example.org" }), `contacts[1].alias: "Admin" is the CLAPI user (central.clapi.user): managing it as a contact would take its admin rights away; use another alias`],
+    ["a check host named like a queue-check host", (d) => (d.smtpChecks[0].host = "poller-lyon-postfix"), `smtpChecks[0].host: "poller-lyon-postfix" is a name this project uses for its own objects (queue-check hosts <poller>-postfix, the connector's templates): choose another`],
+    ["an executor placeholder in a free-text value", (d) => (d.contactGroups[0].alias = "<secret:smtp_password>"), `contactGroups[0].alias: "<secret:smtp_password>" is not valid: it must be a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping), edge spaces or <secret:…> placeholders`],
+    ["an alias with edge spaces (CLAPI trims them)", (d) => (d.contactGroups[0].alias = "Operations "), `contactGroups[0].alias: "Operations " is not valid: it must be a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping), edge spaces or <secret:…> placeholders`],
   ])("%s", (_name, change, expected) => {
     expect(problems(change)).toEqual([expected]);
   });

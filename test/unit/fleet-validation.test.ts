@@ -122,7 +122,7 @@ describe("bad fleet files: each problem named by its path, value and what is all
     [
       "secret name that is not a variable name",
       mutate((d) => (d.gateways.corporate.auth.password = { secret: "smtp-password" })),
-      `gateways.corporate.auth.password.secret: "smtp-password" is not valid: it must be a Terraform variable name: letters, digits and '_', not starting with a digit (supplied as TF_VAR_<name>)`,
+      `gateways.corporate.auth.password.secret: the value (not shown: it may be a password pasted by mistake) is not valid: it must be a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (count, source, version, providers, for_each, lifecycle, depends_on, locals); supplied as TF_VAR_<name>`,
     ],
     [
       "misspelled field",
@@ -170,7 +170,22 @@ describe("bad fleet files: each problem named by its path, value and what is all
     [
       "Postfix parameter value on two lines",
       mutate((d) => (d.pollers[0].postfixParameters = { smtp_helo_timeout: "30s\nrelayhost = evil" })),
-      `pollers[0].postfixParameters.smtp_helo_timeout: "30s\\nrelayhost = evil" is not valid: it must be a single line without control characters or leading/trailing spaces`,
+      `pollers[0].postfixParameters.smtp_helo_timeout: "30s\\nrelayhost = evil" is not valid: it must be a single line without control characters or leading/trailing spaces, each $ a Postfix macro ($name, \${name}, $(name)) or $$`,
+    ],
+    [
+      "Postfix parameter value with a $ Postfix cannot expand",
+      mutate((d) => (d.pollers[0].postfixParameters = { smtpd_banner: "price 5$ each" })),
+      `pollers[0].postfixParameters.smtpd_banner: "price 5$ each" is not valid: it must be a single line without control characters or leading/trailing spaces, each $ a Postfix macro ($name, \${name}, $(name)) or $$`,
+    ],
+    [
+      "a lone UTF-16 surrogate",
+      mutate((d) => (d.pollers[0].postfixParameters = { smtpd_banner: "a\ud800b" })),
+      `pollers[0].postfixParameters.smtpd_banner: "a\\ud800b" is not valid: it contains a lone UTF-16 surrogate, which no file can carry`,
+    ],
+    [
+      "a secret name Terraform reserves",
+      mutate((d) => (d.gateways.corporate.auth.password = { secret: "count" })),
+      `gateways.corporate.auth.password.secret: the value (not shown: it may be a password pasted by mistake) is not valid: it must be a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (count, source, version, providers, for_each, lifecycle, depends_on, locals); supplied as TF_VAR_<name>`,
     ],
     [
       "Postfix parameter overriding a managed one",

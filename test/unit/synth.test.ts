@@ -139,6 +139,16 @@ describe("triggers change only for the hosts a change affects", () => {
   });
 });
 
+describe("user text in Terraform JSON is never a Terraform template", () => {
+  it("doubles ${ and %{ in records, and pins the host key without its comment", () => {
+    const doc = { ...baseFleet(), contactGroups: [{ name: "ops", alias: '${upper("x")} %{if true}y%{endif}' }] };
+    doc.pollers[0].hostKey = `${HOST_KEYS[1]} %{if true}x%{endif}`;
+    const { resources } = synthFleet(doc);
+    expect(resources["contact_group_ops"].triggers.clapi).toContain('CG;SETPARAM;ops;alias;$${upper("x")} %%{if true}y%%{endif}');
+    expect(resources["relay_poller-paris"].connection.host_key).toBe(HOST_KEYS[1]);
+  });
+});
+
 describe("host keys", () => {
   it("warns, without failing, about a host without hostKey", () => {
     const doc = baseFleet();

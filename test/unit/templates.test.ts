@@ -71,7 +71,8 @@ describe("what each variant means for Postfix", () => {
       if (!files.sasl_passwd) continue;
       const relayhost = param(files["main.cf"], "relayhost");
       expect(files.sasl_passwd).toBe(`${relayhost} alerts@example.org:<secret:smtp_password>\n`);
-      expect(files["provision.sh"]).toContain(`postmap -c "$stage" -q '${relayhost}'`);
+      expect(files["provision.sh"]).toContain(`relay_key='${relayhost}'`);
+      expect(files["provision.sh"]).toContain(`postmap -c "$stage" -q "$relay_key"`);
     }
   });
 

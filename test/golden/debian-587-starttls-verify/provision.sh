@@ -43,6 +43,9 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Values as shell variables, so messages can name them without re-parsing them.
+relay_key='[smtp.example.org]:587'
+sasl_user='alerts@example.org'
 # The password arrives base64-encoded in the environment; keep it out of every child's environment.
 password_b64=${RELAY_SMTP_PASSWORD_B64:-}
 unset RELAY_SMTP_PASSWORD_B64
@@ -180,7 +183,7 @@ step=configure
 chown root:root "$stage/sasl_passwd"
 chmod 0600 "$stage/sasl_passwd"
 {
-  printf '%s %s:' '[smtp.example.org]:587' 'alerts@example.org'
+  printf '%s %s:' "$relay_key" "$sasl_user"
   printf '%s' "$password_b64" | base64 -d
   printf '\n'
 } >>"$stage/sasl_passwd" || fail 12 "the gateway password (smtp_password) is not valid base64" "supply TF_VAR_smtp_password as plain text"
@@ -191,10 +194,10 @@ postmap -c "$stage" "$db_type:$stage/sasl_passwd" 2>"$work/postmap.err" ||
 # ---------------------------------------------------------------- check the credentials map
 step=validate
 # The credentials must be found under exactly the relayhost key, for exactly this user and password.
-found=$(postmap -c "$stage" -q '[smtp.example.org]:587' "$db_type:$stage/sasl_passwd" 2>/dev/null) || found=
-expected=$({ printf '%s:' 'alerts@example.org'; printf '%s' "$password_b64" | base64 -d; })
+found=$(postmap -c "$stage" -q "$relay_key" "$db_type:$stage/sasl_passwd" 2>/dev/null) || found=
+expected=$({ printf '%s:' "$sasl_user"; printf '%s' "$password_b64" | base64 -d; })
 if [ "$found" != "$expected" ]; then
-  [ "${found%%:*}" = 'alerts@example.org' ] || fail 13 "postmap -q [smtp.example.org]:587 does not return the user alerts@example.org" "the map key must equal relayhost; the live configuration is unchanged"
+  [ "${found%%:*}" = "$sasl_user" ] || fail 13 "postmap -q $relay_key does not return the user $sasl_user" "the map key must equal relayhost; the live configuration is unchanged"
   fail 13 "the credentials map does not hold the password byte for byte (a newline, or leading or trailing spaces?)" "set TF_VAR_smtp_password to a single-line password; the live configuration is unchanged"
 fi
 unset found expected
