@@ -141,7 +141,7 @@ describe("triggers change only for the hosts a change affects", () => {
 
 describe("user text in Terraform JSON is never a Terraform template", () => {
   it("doubles ${ and %{ in records, and pins the host key without its comment", () => {
-    const doc = { ...baseFleet(), contactGroups: [{ name: "ops", alias: '${upper("x")} %{if true}y%{endif}' }] };
+    const doc: Record<string, any> = { ...baseFleet(), contactGroups: [{ name: "ops", alias: '${upper("x")} %{if true}y%{endif}' }] };
     doc.pollers[0].hostKey = `${HOST_KEYS[1]} %{if true}x%{endif}`;
     const { resources } = synthFleet(doc);
     expect(resources["contact_group_ops"].triggers.clapi).toContain('CG;SETPARAM;ops;alias;$${upper("x")} %%{if true}y%%{endif}');

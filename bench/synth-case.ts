@@ -1,0 +1,48 @@
+// One synthesis, measured from inside: `fleet` builds a generated fleet (each poller with a relay,
+// 2 SMTP checks and a queue check; `contacts` contacts) through the same path as main.ts; `floor`
+// is a bare cdktf app with as many bare resources (terraform_data with an SSH connection and one
+// remote-exec). Prints one JSON line: resources and milliseconds per phase.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { App, TerraformResource, TerraformStack } from "../lib/cdktf.js";
+import { buildFleet } from "../lib/fleet/build.js";
+import { validateFleet } from "../lib/fleet/load.js";
+import { writeReview } from "../lib/review/artifacts.js";
+import { generatedFleet } from "./generate.js";
+
+// fleet POLLERS CONTACTS | floor RESOURCES
+const [mode, a, b] = process.argv.slice(2);
+const outdir = mkdtempSync(join(tmpdir(), "cmr-bench-"));
+const start = performance.now();
+const app = new App({ outdir, skipValidation: true });
+
+if (mode === "fleet") {
+  const [pollers, contacts] = [Number(a), Number(b)];
+  const spec = validateFleet(generatedFleet(pollers, contacts), "generated");
+  const validated = performance.now();
+  const fleet = buildFleet(app, spec);
+  const built = performance.now();
+  app.synth();
+  const synthesized = performance.now();
+  writeReview(outdir, fleet);
+  const reviewed = performance.now();
+  const json = JSON.parse(readFileSync(join(outdir, "stacks", "bench", "cdk.tf.json"), "utf8"));
+  const resources = Object.values<Record<string, unknown>>(json.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
+  console.log(JSON.stringify({ mode, pollers, contacts, resources, outdir, ms: { validate: validated - start, build: built - validated, synth: synthesized - built, review: reviewed - synthesized, total: reviewed - start } }));
+} else {
+  // The floor: the same number of resources the fleet makes, each as plain as cdktf allows.
+  const count = Number(a);
+  const stack = new TerraformStack(app, "floor");
+  for (let i = 0; i < count; i++) {
+    new TerraformResource(stack, `r${i}`, {
+      terraformResourceType: "terraform_data",
+      connection: { type: "ssh", host: `192.0.2.${i % 250}`, user: "root" },
+      provisioners: [{ type: "remote-exec", inline: ["true"] }],
+    });
+  }
+  app.synth();
+  const done = performance.now();
+  console.log(JSON.stringify({ mode, resources: count, outdir, ms: { total: done - start } }));
+}
