@@ -115,6 +115,8 @@ export function membershipLines(memberships: readonly [string, string][]): Clapi
 /** The SMTP monitoring connector's names (seed 004). */
 export const SMTP_CONNECTOR = {
   hostTemplate: "App-Protocol-SMTP-custom",
+  /** The pack's parent host template: a host may not take its name either. */
+  parentHostTemplate: "generic-active-host-custom",
   login: { template: "App-Protocol-SMTP-Login-custom", service: "SMTP-Login", command: "App-Protocol-SMTP-Login-cmd" },
   message: { template: "App-Protocol-SMTP-Message-custom", service: "SMTP-Message", command: "App-Protocol-SMTP-Message-cmd" },
   plugin: "/usr/lib/centreon/plugins/centreon_protocol_smtp.pl",

@@ -10,6 +10,7 @@ import {
 } from "../clapi/notifications.js";
 import { renderLine } from "../clapi/line.js";
 import { ObjectRecord } from "../remote/record.js";
+import { recordName } from "../remote/names.js";
 import type { Engine } from "../remote/remote-script.js";
 import type { Secret } from "../secret.js";
 
@@ -133,10 +134,7 @@ export class Contact extends Construct implements CentreonObject {
   }
 }
 
-/** Terraform name of a record: <kind>_<name>, characters Terraform refuses replaced. */
-export function recordName(kind: string, name: string): string {
-  return `${kind}_${name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
-}
+export { recordName } from "../remote/names.js";
 
 /** The record fields of an object: its CLAPI lines, secrets as placeholders. */
 export function recordFields(lines: ObjectLines): Record<string, string> {

@@ -4,6 +4,7 @@ import { rules, showValue } from "./rules.js";
 import { terraformName } from "../remote/names.js";
 import { MANAGED_PARAMETER_NAMES } from "../postfix/relay-parameters.js";
 import { queueCheckHostName, SMTP_CONNECTOR } from "../clapi/objects.js";
+import { recordName } from "../remote/names.js";
 
 export interface FleetProblem {
   path: (string | number)[];
@@ -129,6 +130,26 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
   unique(list(doc.contacts), "alias", "contact alias", "contacts");
   unique(list(doc.contacts), "name", "contact name", "contacts");
   unique(checks, "host", "SMTP check host", "smtpChecks");
+  // Distinct names can map to one Terraform record name (j.doe and j_doe, or two non-ASCII names).
+  const uniqueRecord = (items: unknown[], field: string, kind: string, section: string) => {
+    const firstAt = new Map<string, number>();
+    items.forEach((item, i) => {
+      const value = isObject(item) ? text(item[field]) : undefined;
+      if (value === undefined) return;
+      const key = recordName(kind, value).toLowerCase();
+      const first = firstAt.get(key);
+      if (first === undefined) firstAt.set(key, i);
+      else if (text((items[first] as Raw)[field])?.toLowerCase() !== value.toLowerCase()) {
+        problems.push({
+          path: [section, i, field],
+          message: `${showValue(value)} and ${section}[${first}].${field} make the same Terraform resource name ${recordName(kind, value)}: rename one (letters, digits, '_' and '-' are kept as they are)`,
+        });
+      }
+    });
+  };
+  uniqueRecord(list(doc.contactGroups), "name", "contact_group", "contactGroups");
+  uniqueRecord(list(doc.contacts), "alias", "contact", "contacts");
+  uniqueRecord(checks, "host", "smtp_check", "smtpChecks");
 
   list(doc.contacts).forEach((contact, i) => {
     if (!isObject(contact)) return;
@@ -148,7 +169,9 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
   });
 
   // Names this project gives objects of its own: a check host with one of them would merge with it.
-  const generated = [...pollerNames.map(queueCheckHostName), SMTP_CONNECTOR.hostTemplate].map((n) => n.toLowerCase());
+  const generated = [...pollerNames.map(queueCheckHostName), SMTP_CONNECTOR.hostTemplate, SMTP_CONNECTOR.parentHostTemplate].map((n) =>
+    n.toLowerCase(),
+  );
   checks.forEach((check, i) => {
     if (!isObject(check)) return;
     if (typeof check.host === "string" && generated.includes(check.host.toLowerCase())) {

@@ -1,7 +1,12 @@
-/** Terraform resource name for a host's resource: stable, and part of the contract (renaming replaces). */
-export function terraformName(purpose: string, hostName: string): string {
-  return `${purpose}_${hostName.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+/**
+ * Terraform resource name of a host's resource or an object's record, <kind>_<name> with the
+ * characters Terraform refuses replaced: stable, and part of the contract (renaming replaces).
+ */
+export function terraformName(kind: string, name: string): string {
+  return `${kind}_${name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 }
+
+export const recordName = terraformName;
 
 /**
  * A literal string inside Terraform JSON: `${` and `%{` would start a template, so they are

@@ -87,7 +87,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     const privateKeyFile = join(dir, "id_ed25519");
     run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "lab", "-f", privateKeyFile]);
     writeFileSync(join(dir, "authorized_keys"), readFileSync(`${privateKeyFile}.pub`));
-    const ca = makeTestCa(join(dir, "ca"), { ips: [`${subnet}.25`] });
+    const ca = makeTestCa(join(dir, "ca"), { ips: [`${subnet}.5`] });
     const clapiState = join(dir, "clapi-state.json");
     initState(clapiState, { adminPassword: opts.clapiAdminPassword, pollers: opts.pollers });
 
@@ -129,6 +129,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
           "UsePAM no",
           "StrictModes no",
           "LogLevel INFO",
+          "PrintLastLog no",
           ...(central ? [`SetEnv CENTREON_DOUBLE_STATE=${clapiState} CENTREON_DOUBLE_HOME=${PROJECT_DIR}`] : []),
           "",
         ].join("\n"),
@@ -182,8 +183,8 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
 
     const gatewayHost = await startScratchHost({ name: "gateway" });
     cleanups.push(() => gatewayHost.stop());
-    await attach(gatewayHost, `${subnet}.25`);
-    const upstream = await startUpstream({ host: gatewayHost, listen: `${subnet}.25`, port: 587, mode: "starttls", users: opts.users, tlsDir: join(dir, "ca") });
+    await attach(gatewayHost, `${subnet}.5`);
+    const upstream = await startUpstream({ host: gatewayHost, listen: `${subnet}.5`, port: 587, mode: "starttls", users: opts.users, tlsDir: join(dir, "ca") });
     cleanups.push(() => upstream.stop());
 
     const cliConfig = join(dir, "terraformrc");
@@ -202,7 +203,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       ca,
       central,
       pollers,
-      gateway: { address: `${subnet}.25`, port: 587, upstream },
+      gateway: { address: `${subnet}.5`, port: 587, upstream },
       clapiState,
       terraform(stackDir, args, env = {}) {
         const result = spawnSync("terraform", args, { cwd: stackDir, env: terraformEnv(env), encoding: "utf8", timeout: 300_000 });
