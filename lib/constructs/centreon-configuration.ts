@@ -53,8 +53,19 @@ export class CentreonConfiguration extends Construct {
     return `Managed by centreon-mail-as-code (stack ${this.props.stackName}): changes made here are overwritten`;
   }
 
+  private cached?: { key: string; batch: Batch };
+
+  /** The batch; assembled again only when objects were added or changed (synth asks several times). */
   batch(): Batch {
     const declared = this.props.objects();
+    const key = `${declared.map((o) => o.revision).join(",")}/${JSON.stringify(this.props.queueChecks() ?? null)}`;
+    if (this.cached?.key === key) return this.cached.batch;
+    const batch = this.assemble(declared);
+    this.cached = { key, batch };
+    return batch;
+  }
+
+  private assemble(declared: CentreonObject[]): Batch {
     const objects: ObjectLines[] = declared.map((o) => o.clapiLines(this.comment));
     if (this.props.smtpTemplates === "create" && declared.some((o) => o instanceof SmtpCheck)) {
       objects.unshift(...smtpConnectorTemplateLines(this.comment));

@@ -17,6 +17,8 @@ import type { Secret } from "../secret.js";
 /** Something that turns into CLAPI lines and has a record for `cdktf diff`. */
 export interface CentreonObject {
   clapiLines(comment: string): ObjectLines;
+  /** Grows with every change made after construction (group memberships, notify targets). */
+  readonly revision: number;
 }
 
 export interface ContactGroupProps {
@@ -41,6 +43,8 @@ export class ContactGroup extends Construct implements CentreonObject {
       fields: () => recordFields(this.clapiLines("")),
     });
   }
+
+  readonly revision = 0;
 
   clapiLines(comment: string): ObjectLines {
     return contactGroupLines({ name: this.name, alias: this.alias }, comment);
@@ -123,6 +127,10 @@ export class Contact extends Construct implements CentreonObject {
       terraformName: recordName("contact", this.alias),
       fields: () => recordFields(this.clapiLines("")),
     });
+  }
+
+  get revision(): number {
+    return this.groups.length;
   }
 
   addToGroup(group: ContactGroup): void {

@@ -27,6 +27,8 @@ export class QueueCheck extends Construct implements CentreonObject {
     });
   }
 
+  readonly revision = 0;
+
   clapiLines(comment: string): ObjectLines {
     const { poller, address, warning, critical } = this.props;
     return queueCheckLines({ poller, address, warning, critical }, comment);

@@ -70,6 +70,10 @@ export class SmtpCheck extends Construct implements CentreonObject {
     });
   }
 
+  get revision(): number {
+    return this.contacts.length + this.groups.length;
+  }
+
   /** Notifies this contact or group about the check's host and services. */
   notify(target: Contact | ContactGroup): void {
     if (target instanceof Contact) this.contacts.push(target);

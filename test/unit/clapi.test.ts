@@ -270,3 +270,15 @@ describe("the executor resource", () => {
   });
 });
 
+
+describe("the batch after changes made through intent methods", () => {
+  it("includes a group membership added after the batch was first assembled", () => {
+    const fleet = new Fleet(Testing.app(), "intent");
+    fleet.setCentral({ name: "Central", address: "192.0.2.10", fqdn: "centreon.example.org", clapi: { user: "admin", password: fleet.secret("admin_pw") } });
+    const ops = fleet.addContactGroup({ name: "ops" });
+    const jdoe = fleet.addContact({ name: "John Doe", alias: "jdoe", email: "jdoe@example.org" });
+    expect(fleet.central!.configuration!.batch().text).not.toContain("CG;ADDCONTACT;ops;jdoe");
+    jdoe.addToGroup(ops);
+    expect(fleet.central!.configuration!.batch().text).toContain("CG;ADDCONTACT;ops;jdoe");
+  });
+});
