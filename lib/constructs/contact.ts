@@ -10,7 +10,7 @@ import {
 } from "../clapi/notifications.js";
 import { renderLine } from "../clapi/line.js";
 import { ObjectRecord } from "../remote/record.js";
-import { recordName } from "../remote/names.js";
+import { terraformName } from "../remote/names.js";
 import type { Engine } from "../remote/remote-script.js";
 import type { Secret } from "../secret.js";
 
@@ -39,7 +39,7 @@ export class ContactGroup extends Construct implements CentreonObject {
     assertRule(rules.clapiValue, `contact group ${props.name}: alias`, this.alias);
     new ObjectRecord(this, "Record", {
       engine: props.engine,
-      terraformName: recordName("contact_group", this.name),
+      terraformName: terraformName("contact_group", this.name),
       fields: () => recordFields(this.clapiLines("")),
     });
   }
@@ -124,7 +124,7 @@ export class Contact extends Construct implements CentreonObject {
     for (const group of props.groups ?? []) this.addToGroup(group);
     new ObjectRecord(this, "Record", {
       engine: props.engine,
-      terraformName: recordName("contact", this.alias),
+      terraformName: terraformName("contact", this.alias),
       fields: () => recordFields(this.clapiLines("")),
     });
   }
@@ -142,7 +142,6 @@ export class Contact extends Construct implements CentreonObject {
   }
 }
 
-export { recordName } from "../remote/names.js";
 
 /** The record fields of an object: its CLAPI lines, secrets as placeholders. */
 export function recordFields(lines: ObjectLines): Record<string, string> {

@@ -2,7 +2,8 @@ import { Construct } from "constructs";
 import { queueCheckLines, type ObjectLines } from "../clapi/objects.js";
 import { ObjectRecord } from "../remote/record.js";
 import type { Engine } from "../remote/remote-script.js";
-import { recordFields, recordName, type CentreonObject } from "./contact.js";
+import { recordFields, type CentreonObject } from "./contact.js";
+import { terraformName } from "../remote/names.js";
 import type { Thresholds } from "./smtp-check.js";
 
 export interface QueueCheckProps extends Thresholds {
@@ -22,7 +23,7 @@ export class QueueCheck extends Construct implements CentreonObject {
     super(scope, id);
     new ObjectRecord(this, "Record", {
       engine: props.engine,
-      terraformName: recordName("queue_check", props.poller),
+      terraformName: terraformName("queue_check", props.poller),
       fields: () => recordFields(this.clapiLines("")),
     });
   }

@@ -4,7 +4,8 @@ import { smtpCheckLines, type ObjectLines } from "../clapi/objects.js";
 import { ObjectRecord } from "../remote/record.js";
 import type { Engine } from "../remote/remote-script.js";
 import type { Secret } from "../secret.js";
-import { Contact, recordFields, recordName, type CentreonObject, type ContactGroup } from "./contact.js";
+import { Contact, recordFields, type CentreonObject, type ContactGroup } from "./contact.js";
+import { terraformName } from "../remote/names.js";
 
 export interface Thresholds {
   warning: number;
@@ -65,7 +66,7 @@ export class SmtpCheck extends Construct implements CentreonObject {
     this.groups = [...(props.groups ?? [])];
     new ObjectRecord(this, "Record", {
       engine: props.engine,
-      terraformName: recordName("smtp_check", props.host),
+      terraformName: terraformName("smtp_check", props.host),
       fields: () => recordFields(this.clapiLines("")),
     });
   }

@@ -4,7 +4,6 @@ import { rules, showValue } from "./rules.js";
 import { terraformName } from "../remote/names.js";
 import { MANAGED_PARAMETER_NAMES } from "../postfix/relay-parameters.js";
 import { queueCheckHostName, SMTP_CONNECTOR } from "../clapi/objects.js";
-import { recordName } from "../remote/names.js";
 
 export interface FleetProblem {
   path: (string | number)[];
@@ -136,13 +135,13 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
     items.forEach((item, i) => {
       const value = isObject(item) ? text(item[field]) : undefined;
       if (value === undefined) return;
-      const key = recordName(kind, value).toLowerCase();
+      const key = terraformName(kind, value).toLowerCase();
       const first = firstAt.get(key);
       if (first === undefined) firstAt.set(key, i);
       else if (text((items[first] as Raw)[field])?.toLowerCase() !== value.toLowerCase()) {
         problems.push({
           path: [section, i, field],
-          message: `${showValue(value)} and ${section}[${first}].${field} make the same Terraform resource name ${recordName(kind, value)}: rename one (letters, digits, '_' and '-' are kept as they are)`,
+          message: `${showValue(value)} and ${section}[${first}].${field} make the same Terraform resource name ${terraformName(kind, value)}: rename one (letters, digits, '_' and '-' are kept as they are)`,
         });
       }
     });

@@ -6,8 +6,6 @@ export function terraformName(kind: string, name: string): string {
   return `${kind}_${name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 }
 
-export const recordName = terraformName;
-
 /**
  * A literal string inside Terraform JSON: `${` and `%{` would start a template, so they are
  * doubled ($${, %%{) to mean themselves.
