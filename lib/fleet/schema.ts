@@ -2,6 +2,7 @@
 // (references, duplicates) live in cross-checks.ts; both run on every load.
 import { z } from "zod";
 import { CENTREON_LOCALES, rules, showValue, type Rule } from "./rules.js";
+import { HOST_EVENT_LETTERS, SERVICE_EVENT_LETTERS, type HostEvent, type ServiceEvent } from "../clapi/notifications.js";
 
 function ruled(rule: Rule, description: string, options: { showValue?: boolean } = {}) {
   const shown = (input: unknown) => (options.showValue === false ? "the value (not shown: it may be a password pasted by mistake)" : showValue(input));
@@ -137,8 +138,9 @@ export const CentralSpec = z
   })
   .describe("The Centreon central server");
 
-export const HOST_EVENTS = ["down", "unreachable", "recovery", "flapping", "downtime", "none"] as const;
-export const SERVICE_EVENTS = ["warning", "unknown", "critical", "recovery", "flapping", "downtime", "none"] as const;
+// The events the fleet file accepts are exactly those CLAPI has a letter for.
+const HOST_EVENTS = Object.keys(HOST_EVENT_LETTERS) as [HostEvent, ...HostEvent[]];
+const SERVICE_EVENTS = Object.keys(SERVICE_EVENT_LETTERS) as [ServiceEvent, ...ServiceEvent[]];
 
 const centreonName = (description: string) => ruled(rules.centreonName, description);
 
