@@ -22,10 +22,15 @@ export interface ClapiLine {
 
 export const GENERATED_PASSWORD_PLACEHOLDER = "<generated-password>";
 
+/** Whether `value` holds text the central's executor would replace with a secret. */
+export function holdsPlaceholder(value: string): boolean {
+  return value.includes("<secret:") || value.includes(GENERATED_PASSWORD_PLACEHOLDER);
+}
+
 export class ClapiValueError extends Error {}
 
 function checkValue(value: string, what: string): string {
-  if (/<secret:|<generated-password>/.test(value)) {
+  if (holdsPlaceholder(value)) {
     throw new ClapiValueError(`${what} ${JSON.stringify(value)} holds a placeholder the central would replace with a secret`);
   }
   if (/[;\r\n]/.test(value)) {

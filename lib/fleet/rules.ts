@@ -1,6 +1,7 @@
 // Value rules shared by the fleet-file schema and the typed constructs, so both refuse the same
 // values with the same words. Each rule says what is allowed, for error messages.
 import { isIPv4, isIPv6 } from "node:net";
+import { holdsPlaceholder } from "../clapi/line.js";
 
 export interface Rule {
   test(value: string): boolean;
@@ -128,7 +129,7 @@ export const rules = {
   },
   clapiValue: {
     // CLAPI trims edge spaces; <secret:...> and <generated-password> are the executor's placeholders.
-    test: (v: string) => /^[^;|\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !/<secret:|<generated-password>/.test(v),
+    test: (v: string) => /^[^;|\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !holdsPlaceholder(v),
     allowed: "a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping), edge spaces or <secret:…> placeholders",
   },
 } satisfies Record<string, Rule>;
