@@ -11,7 +11,7 @@ export class Secret {
     const stack = TerraformStack.of(scope);
     const id = `secret:${name}`;
     const existing = stack.node.tryFindChild(id);
-    if (existing instanceof TerraformVariable) return new Secret(name, existing);
+    if (existing instanceof TerraformVariable) return Secret.byVariable.get(existing)!;
     const variable = new TerraformVariable(stack, id, {
       type: "string",
       sensitive: true,
@@ -19,13 +19,14 @@ export class Secret {
       description: `Secret ${name}: supply it as TF_VAR_${name} (never in the fleet file)`,
     });
     variable.overrideLogicalId(name);
-    return new Secret(name, variable);
+    const secret = new Secret(name, variable);
+    Secret.byVariable.set(variable, secret);
+    return secret;
   }
 
-  private constructor(
-    readonly name: string,
-    readonly variable: TerraformVariable,
-  ) {}
+  // One Secret per variable, so each expression below is one token however often it is used:
+  // cdktf captures a stack trace for every token it creates, which dominated large syntheses.
+  private static readonly byVariable = new WeakMap<TerraformVariable, Secret>();
 
   /**
    * Terraform expression for a provisioner's script: the value base64-encoded at apply time (safe
@@ -34,13 +35,16 @@ export class Secret {
    * print. Provisioner configuration is never shown in plans, kept in state or printed; the
    * scripts never print a secret (the lab's secret scan counts every occurrence to prove it).
    */
-  get base64ForScript(): string {
-    return Fn.nonsensitive(Fn.base64encode(this.variable.stringValue));
-  }
-
+  readonly base64ForScript: string;
   /** Terraform expression: the value's sha256, so a changed secret changes a trigger. */
-  get sha256(): string {
-    return Fn.sha256(this.variable.stringValue);
+  readonly sha256: string;
+
+  private constructor(
+    readonly name: string,
+    readonly variable: TerraformVariable,
+  ) {
+    this.base64ForScript = Fn.nonsensitive(Fn.base64encode(variable.stringValue));
+    this.sha256 = Fn.sha256(variable.stringValue);
   }
 
   /** How review artifacts show the secret. */
