@@ -4,7 +4,6 @@ export {
   App,
   Annotations,
   Fn,
-  Lazy,
   LocalBackend,
   TerraformResource,
   TerraformStack,
@@ -12,6 +11,6 @@ export {
   Testing,
   Token,
 } from "cdktf";
-export type { SSHProvisionerConnection, TerraformResourceConfig } from "cdktf";
+export type { IResolvable, SSHProvisionerConnection, TerraformResourceConfig } from "cdktf";
 export { NullProvider } from "@cdktf/provider-null/lib/provider/index.js";
 export { Resource as NullResource } from "@cdktf/provider-null/lib/resource/index.js";

@@ -39,6 +39,9 @@ export class MailRelay extends Construct {
   private readonly extraParameters: Record<string, string>;
   private readonly extraPackages: Record<OsFamily, Set<string>> = { debian: new Set(), rhel: new Set() };
   private queueCheck = false;
+  // provisionScript() is asked for several times per synth: rendered again only after a change.
+  private revision = 0;
+  private script?: { revision: number; text: string };
 
   constructor(scope: Construct, id: string, props: MailRelayProps) {
     super(scope, id);
@@ -70,16 +73,19 @@ export class MailRelay extends Construct {
       );
     }
     this.extraParameters[name] = value;
+    this.revision++;
   }
 
   /** Installs these packages too (per distribution family), e.g. the check plugins. */
   addPackages(packages: Record<OsFamily, readonly string[]>): void {
     for (const family of OS_FAMILIES) for (const p of packages[family]) this.extraPackages[family].add(p);
+    this.revision++;
   }
 
   /** The host runs a Postfix queue check: let Centreon's engine read the queue, install check_mailq. */
   enableQueueCheck(options: { installPlugin: boolean } = { installPlugin: true }): void {
     this.queueCheck = true;
+    this.revision++;
     if (options.installPlugin) {
       this.addPackages({ debian: OS_PROFILES.debian.queuePluginPackages, rhel: OS_PROFILES.rhel.queuePluginPackages });
     }
@@ -90,6 +96,11 @@ export class MailRelay extends Construct {
   }
 
   provisionScript(): string {
+    if (this.script?.revision !== this.revision) this.script = { revision: this.revision, text: this.renderProvisionScript() };
+    return this.script.text;
+  }
+
+  private renderProvisionScript(): string {
     const parameters = this.parameters.map((p) => {
       const variable = typeof p.value === "string" ? null : `os_${p.name}`;
       return {

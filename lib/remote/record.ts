@@ -1,7 +1,8 @@
 // A cheap per-object record: no connection, no provisioner. Its only job is to make `cdktf diff`
 // name the Centreon object that changed (the central's executor does the work).
 import { Construct } from "constructs";
-import { Lazy, NullResource, Token, type TerraformResource } from "../cdktf.js";
+import { NullResource, Token, type TerraformResource } from "../cdktf.js";
+import { valueAtSynth } from "./at-synth.js";
 import { TerraformData, ensureNullProvider, type Engine } from "./remote-script.js";
 import { terraformLiteral } from "./names.js";
 
@@ -18,9 +19,7 @@ export class ObjectRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: ObjectRecordProps) {
     super(scope, id);
-    const fields = Lazy.anyValue({
-      produce: () => Object.fromEntries(Object.entries(props.fields()).map(([k, v]) => [k, terraformLiteral(v)])),
-    });
+    const fields = valueAtSynth(() => Object.fromEntries(Object.entries(props.fields()).map(([k, v]) => [k, terraformLiteral(v)])));
     if (props.engine === "terraform_data") {
       this.resource = new TerraformData(this, "Resource", {}, { terraformResourceType: "terraform_data" });
       // input, not triggers_replace: a change is an in-place update naming the object, nothing runs.

@@ -1,13 +1,12 @@
 // The ONE place that turns "run this script on that host, with these secrets" into a Terraform
 // resource: one SSH connection (host key pinned), one remote-exec, a root-only script path,
-// the script as base64, secrets only as apply-time expressions, triggers that hash all of it.
+// the script gzipped and base64-encoded, secrets only as apply-time expressions, triggers that hash all of it.
 import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { Construct } from "constructs";
 import {
   Fn,
-  Lazy,
   NullProvider,
-  Token,
   NullResource,
   TerraformResource,
   TerraformStack,
@@ -16,6 +15,7 @@ import {
 } from "../cdktf.js";
 import { render } from "../render/templates.js";
 import type { Secret } from "../secret.js";
+import { stringAtSynth, stringMapAtSynth } from "./at-synth.js";
 
 export type Engine = "null_resource" | "terraform_data";
 
@@ -80,27 +80,47 @@ export class RemoteScript extends Construct {
     const { connection } = props;
     this.connection = connection;
     const user = connection.user ?? "root";
-    const secretsNow = () =>
-      Object.entries(typeof props.secrets === "function" ? props.secrets() : (props.secrets ?? {})).sort(([a], [b]) =>
+    // Rendered once per change of the script or its secrets: cdktf resolves each token several
+    // times per synth, and the script is the largest string in the stack.
+    let rendered: { script: string; secrets: [string, Secret][]; forHash: string; forHost: string } | undefined;
+    const current = () => {
+      const script = props.script();
+      const secrets = Object.entries(typeof props.secrets === "function" ? props.secrets() : (props.secrets ?? {})).sort(([a], [b]) =>
         a.localeCompare(b),
       );
-    const bootstrap = (secretValue: (secret: Secret) => string) => {
-      const secrets = secretsNow();
-      return render("remote/bootstrap.sh.hbs", {
-        purpose: props.purpose,
-        payload: Buffer.from(props.script(), "utf8").toString("base64"),
-        secrets: secrets.map(([env, secret]) => ({ env, value: secretValue(secret) })),
-        envNames: secrets.map(([env]) => env).join(","),
-      });
+      const unchanged =
+        rendered?.script === script &&
+        rendered.secrets.length === secrets.length &&
+        rendered.secrets.every(([env, secret], i) => env === secrets[i][0] && secret === secrets[i][1]);
+      if (!unchanged) {
+        const bootstrap = (payload: string, secretValue: (secret: Secret) => string) =>
+          render("remote/bootstrap.sh.hbs", {
+            purpose: props.purpose,
+            payload,
+            secrets: secrets.map(([env, secret]) => ({ env, value: secretValue(secret) })),
+            envNames: secrets.map(([env]) => env).join(","),
+          });
+        // The trigger hashes the script itself, not its compressed bytes (which may differ between
+        // zlib builds), and the bootstrap around it with secrets as placeholders.
+        const scriptSha256 = createHash("sha256").update(script).digest("hex");
+        const forHash = createHash("sha256").update(bootstrap(scriptSha256, (s) => s.placeholder)).digest("hex");
+        // Compressed, the script is a third of its base64 size: less for cdktf to resolve, for
+        // Terraform to parse at every plan, and for SSH to carry.
+        const payload = gzipSync(script).toString("base64");
+        rendered = { script, secrets, forHash, forHost: bootstrap(payload, (s) => s.base64ForScript) };
+      }
+      return rendered!;
     };
 
-    const triggers = () => ({
-      host: `${user}@${connection.host}:${connection.port ?? 22}`,
-      // Everything pushed, with secrets as placeholders: their hashes follow.
-      payload_sha256: createHash("sha256").update(bootstrap((s) => s.placeholder)).digest("hex"),
-      ...Object.fromEntries(secretsNow().map(([, secret]) => [`secret_${secret.name}_sha256`, secret.sha256])),
-    });
-    this.triggers = Token.asStringMap(Lazy.anyValue({ produce: triggers }));
+    const triggers = () => {
+      const { forHash, secrets } = current();
+      return {
+        host: `${user}@${connection.host}:${connection.port ?? 22}`,
+        payload_sha256: forHash,
+        ...Object.fromEntries(secrets.map(([, secret]) => [`secret_${secret.name}_sha256`, secret.sha256])),
+      };
+    };
+    this.triggers = stringMapAtSynth(triggers);
 
     const ssh: SSHProvisionerConnection = {
       type: "ssh",
@@ -116,7 +136,7 @@ export class RemoteScript extends Construct {
     const config: TerraformResourceConfig = {
       terraformResourceType: props.engine,
       connection: ssh,
-      provisioners: [{ type: "remote-exec", inline: [Lazy.stringValue({ produce: () => bootstrap((s) => s.base64ForScript) })] }],
+      provisioners: [{ type: "remote-exec", inline: [stringAtSynth(() => current().forHost)] }],
     };
 
     if (props.engine === "terraform_data") {

@@ -285,8 +285,9 @@ function runCase(field: Field, v: string, run: Run): void {
 
 const pathOf = (field: Field, v: string) => (typeof field.path === "function" ? field.path(v) : field.path);
 /**
- * cdktf's Lazy captures a full stack trace for every token, and vitest maps each frame through source
- * maps: that alone doubled the cost of a build. Product code runs here without the formatting.
+ * cdktf captures a full stack trace for every token it creates (Fn calls, references), and vitest maps
+ * each frame through source maps: that alone doubled the cost of a build. Product code runs here
+ * without the formatting.
  */
 function quietStacks<T>(fn: () => T): T {
   const previous = Error.prepareStackTrace;
