@@ -5,6 +5,7 @@ export {
   Annotations,
   Fn,
   LocalBackend,
+  TerraformElement,
   TerraformResource,
   TerraformStack,
   TerraformVariable,

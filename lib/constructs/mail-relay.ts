@@ -28,6 +28,8 @@ export interface MailRelayProps {
 
 /** Environment variable that carries the gateway password to the script (base64). */
 const PASSWORD_ENV = "RELAY_SMTP_PASSWORD_B64";
+/** Parameters whose value is a host setting: the script body stays the same for every host. */
+const FROM_HOST_SETTINGS: Record<string, string> = { myhostname: "host_fqdn" };
 
 /** Postfix on one host, relaying to a gateway: one provisioning resource, its review files. */
 export class MailRelay extends Construct {
@@ -41,7 +43,7 @@ export class MailRelay extends Construct {
   private queueCheck = false;
   // provisionScript() is asked for several times per synth: rendered again only after a change.
   private revision = 0;
-  private script?: { revision: number; text: string };
+  private body?: { revision: number; text: string };
 
   constructor(scope: Construct, id: string, props: MailRelayProps) {
     super(scope, id);
@@ -58,7 +60,8 @@ export class MailRelay extends Construct {
       connection: props.connection,
       purpose: "mail-relay",
       terraformName: terraformName("relay", props.hostName),
-      script: () => this.provisionScript(),
+      hostSettings: () => this.hostSettings(),
+      script: () => this.scriptBody(),
       secrets: password ? { [PASSWORD_ENV]: password } : {},
     });
   }
@@ -95,14 +98,23 @@ export class MailRelay extends Construct {
     return relayParameters(this.gateway.settings, this.fqdn, { queueCheck: this.queueCheck });
   }
 
+  /** The script as the host runs it: its host settings, then the body. */
   provisionScript(): string {
-    if (this.script?.revision !== this.revision) this.script = { revision: this.revision, text: this.renderProvisionScript() };
-    return this.script.text;
+    return `${this.hostSettings()}\n${this.scriptBody()}`;
   }
 
-  private renderProvisionScript(): string {
+  private hostSettings(): string {
+    return render("postfix/host-settings.sh.hbs", { name: this.hostName, fqdn: this.fqdn }).trimEnd();
+  }
+
+  private scriptBody(): string {
+    if (this.body?.revision !== this.revision) this.body = { revision: this.revision, text: this.renderScriptBody() };
+    return this.body.text;
+  }
+
+  private renderScriptBody(): string {
     const parameters = this.parameters.map((p) => {
-      const variable = typeof p.value === "string" ? null : `os_${p.name}`;
+      const variable = FROM_HOST_SETTINGS[p.name] ?? (typeof p.value === "string" ? null : `os_${p.name}`);
       return {
         name: p.name,
         onlyWithoutSyslog: p.onlyWithoutSyslog ?? false,
@@ -114,7 +126,6 @@ export class MailRelay extends Construct {
     const perOs = this.parameters.filter((p) => typeof p.value !== "string");
     const password = this.gateway.password;
     return render("postfix/provision.sh.hbs", {
-      host: { name: this.hostName, fqdn: this.fqdn },
       relayhost: this.gateway.relayhost,
       os: this.os,
       osProfiles: OS_FAMILIES.map((family) => ({

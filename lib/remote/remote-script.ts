@@ -16,6 +16,8 @@ import {
 import { render } from "../render/templates.js";
 import type { Secret } from "../secret.js";
 import { stringAtSynth, stringMapAtSynth } from "./at-synth.js";
+import { terraformLiteral } from "./names.js";
+import { SharedScriptBodies } from "./shared-script-bodies.js";
 
 export type Engine = "null_resource" | "terraform_data";
 
@@ -42,8 +44,13 @@ export interface RemoteScriptProps {
   purpose: string;
   /** Terraform resource name; part of the contract: renaming it replaces the resource. */
   terraformName: string;
-  /** Produces the script, free of secrets; called at synth, so later additions are included. */
+  /**
+   * Produces the script's body, free of secrets; called at synth, so later additions are included.
+   * Keep host-specific values out of it (see hostSettings): identical bodies are shipped once per stack.
+   */
   script: () => string;
+  /** Shell lines run before the body, e.g. this host's name. @default - none */
+  hostSettings?: () => string;
   /**
    * Environment variable name → secret, exported (base64-encoded) for the script at apply time;
    * a function is called at synth, so secrets added later are included.
@@ -69,6 +76,18 @@ export class TerraformData extends TerraformResource {
   }
 }
 
+interface Rendered {
+  hostSettings: string;
+  body: string;
+  secrets: [string, Secret][];
+  /** Hash of everything pushed, secrets as placeholders. */
+  forHash: string;
+  /** The body, gzipped and base64-encoded. */
+  payload: string;
+  /** The remote-exec line. */
+  forHost: string;
+}
+
 export class RemoteScript extends Construct {
   readonly resource: TerraformResource;
   readonly connection: SshConnection;
@@ -82,35 +101,40 @@ export class RemoteScript extends Construct {
     const user = connection.user ?? "root";
     // Rendered once per change of the script or its secrets: cdktf resolves each token several
     // times per synth, and the script is the largest string in the stack.
-    let rendered: { script: string; secrets: [string, Secret][]; forHash: string; forHost: string } | undefined;
-    const current = () => {
-      const script = props.script();
+    let rendered: Rendered | undefined;
+    const current = (): Rendered => {
+      const hostSettings = props.hostSettings?.() ?? "";
+      const body = props.script();
       const secrets = Object.entries(typeof props.secrets === "function" ? props.secrets() : (props.secrets ?? {})).sort(([a], [b]) =>
         a.localeCompare(b),
       );
-      const unchanged =
-        rendered?.script === script &&
+      if (
+        rendered?.hostSettings === hostSettings &&
+        rendered.body === body &&
         rendered.secrets.length === secrets.length &&
-        rendered.secrets.every(([env, secret], i) => env === secrets[i][0] && secret === secrets[i][1]);
-      if (!unchanged) {
-        const bootstrap = (payload: string, secretValue: (secret: Secret) => string) =>
-          render("remote/bootstrap.sh.hbs", {
-            purpose: props.purpose,
-            payload,
-            secrets: secrets.map(([env, secret]) => ({ env, value: secretValue(secret) })),
-            envNames: secrets.map(([env]) => env).join(","),
-          });
-        // The trigger hashes the script itself, not its compressed bytes (which may differ between
-        // zlib builds), and the bootstrap around it with secrets as placeholders.
-        const scriptSha256 = createHash("sha256").update(script).digest("hex");
-        const forHash = createHash("sha256").update(bootstrap(scriptSha256, (s) => s.placeholder)).digest("hex");
-        // Compressed, the script is a third of its base64 size: less for cdktf to resolve, for
-        // Terraform to parse at every plan, and for SSH to carry.
-        const payload = gzipSync(script).toString("base64");
-        rendered = { script, secrets, forHash, forHost: bootstrap(payload, (s) => s.base64ForScript) };
+        rendered.secrets.every(([env, secret], i) => env === secrets[i][0] && secret === secrets[i][1])
+      ) {
+        return rendered;
       }
-      return rendered!;
+      const bootstrap = (payload: string, secretValue: (secret: Secret) => string) =>
+        render("remote/bootstrap.sh.hbs", {
+          purpose: props.purpose,
+          hostSettings: terraformLiteral(hostSettings),
+          payload,
+          secrets: secrets.map(([env, secret]) => ({ env, value: secretValue(secret) })),
+          envNames: secrets.map(([env]) => env).join(","),
+        });
+      // The trigger hashes the body itself, not its compressed bytes (which may differ between
+      // zlib builds), and the bootstrap around it with secrets as placeholders.
+      const bodySha256 = createHash("sha256").update(body).digest("hex");
+      const forHash = createHash("sha256").update(bootstrap(bodySha256, (s) => s.placeholder)).digest("hex");
+      // Compressed, the body is a third of its base64 size: less for cdktf to resolve, for
+      // Terraform to parse at every plan, and for SSH to carry.
+      const payload = gzipSync(body).toString("base64");
+      const forHost = bootstrap(SharedScriptBodies.reference(payload), (s) => s.base64ForScript);
+      return (rendered = { hostSettings, body, secrets, forHash, payload, forHost });
     };
+    SharedScriptBodies.of(this).add(() => current().payload);
 
     const triggers = () => {
       const { forHash, secrets } = current();

@@ -45,7 +45,11 @@ describe.each(["null_resource", "terraform_data"] as const)("synthesis with engi
       const inline = resource.provisioner[0]["remote-exec"].inline;
       expect(inline).toHaveLength(1);
       expect(inline[0].split("\n")[0]).toBe("set -eu");
-      expect(decodedScript(resource).split("\n").find((l) => !l.startsWith("#"))).toBe("set -eu");
+      // Before set -eu, only comments and the host settings (plain assignments: nothing runs).
+      const lines = decodedScript(resource).split("\n");
+      const before = lines.slice(0, lines.indexOf("set -eu"));
+      expect(lines).toContain("set -eu");
+      for (const line of before) expect(line).toMatch(/^(#.*|host_(name|fqdn)='[^']*')$/);
     }
   });
 
@@ -225,3 +229,32 @@ describe("real terraform validate (terraform_data engine: no provider download)"
   });
 });
 
+
+describe("script bodies are shipped once per stack", () => {
+  const doc = baseFleet();
+  doc.pollers[2].os = "debian"; // poller-lille: now like poller-paris but for its name and fqdn
+  const { json, resources } = synthFleet(doc);
+  const raw: Record<string, any> = json.resource.null_resource;
+  const bodyOf = (name: string) => /\$\{local\.(script_body_\w+)\}/.exec(raw[name].provisioner[0]["remote-exec"].inline[0])?.[1];
+
+  it("gives hosts that differ only by name and fqdn one shared body, and each its own settings and trigger", () => {
+    expect(bodyOf("relay_poller-paris")).toBeDefined();
+    expect(bodyOf("relay_poller-lille")).toBe(bodyOf("relay_poller-paris"));
+    expect(bodyOf("relay_poller-lyon")).not.toBe(bodyOf("relay_poller-paris"));
+    const used = new Set(Object.keys(raw).filter((n) => raw[n].provisioner).map(bodyOf));
+    expect(Object.keys(json.locals).sort()).toEqual([...used].sort());
+    expect(raw["relay_poller-lille"].triggers.payload_sha256).not.toBe(raw["relay_poller-paris"].triggers.payload_sha256);
+    expect(decodedScript(resources["relay_poller-lille"])).toContain("host_fqdn='poller-lille.example.org'\n");
+    expect(decodedScript(resources["relay_poller-paris"])).toContain("'myhostname='\"$host_fqdn\"");
+  });
+
+  it("re-runs only the host whose fqdn changed", () => {
+    const changed = structuredClone(doc);
+    changed.pollers[2].fqdn = "lille.example.org";
+    const after: Record<string, any> = synthFleet(changed).json.resource.null_resource;
+    expect(after["relay_poller-lille"].triggers.payload_sha256).not.toBe(raw["relay_poller-lille"].triggers.payload_sha256);
+    for (const host of ["relay_poller-paris", "relay_poller-lyon", "relay_Central"]) {
+      expect(after[host].triggers.payload_sha256).toBe(raw[host].triggers.payload_sha256);
+    }
+  });
+});
