@@ -3,6 +3,7 @@
 // synth outputs (e.g. main's and the branch's). Prints the Markdown and writes it to FILE
 // (default CHANGES.md). A side without a review.json counts as empty: a first deploy, or a removal.
 import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { renderChanges } from "../lib/review/changes.js";
 import { diffReviews, emptyModel } from "../lib/review/diff.js";
@@ -17,8 +18,10 @@ try {
   });
   if (positionals.length !== 2) throw new Error(usage);
   const [basePath, headPath] = positionals;
-  const base = readReviewSource(basePath, values.stack);
-  const head = readReviewSource(headPath, values.stack);
+  // npm runs scripts from the project root: paths are the caller's, relative to where npm was run.
+  const fromCaller = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+  const base = readReviewSource(fromCaller(basePath), values.stack);
+  const head = readReviewSource(fromCaller(headPath), values.stack);
   if (!base.model && !head.model) throw new Error(`neither side has a review model: ${base.missing}; ${head.missing}`);
   const missing = (source: ReviewSource, side: string) => {
     if (source.model) return null;
@@ -32,7 +35,7 @@ try {
     side(base, basePath, "base"),
     side(head, headPath, "head"),
   );
-  writeFileSync(values.out, markdown);
+  writeFileSync(fromCaller(values.out), markdown);
   process.stdout.write(markdown);
   console.error(`wrote ${values.out}`);
 } catch (error) {
