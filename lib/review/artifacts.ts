@@ -51,9 +51,18 @@ export function summary(fleet: Fleet, warnings: string[] = [], model = reviewMod
       os: host.settings.os,
       gateway: host.settings.gateway,
       hostKey: c.hostKey ? `pinned (${c.hostKey.split(" ")[0]})` : "NOT PINNED",
-      parameters: Object.entries(host.parameters).map(([name, p]) => ({ name, value: p.value, note: p.note ?? null })),
     };
   });
+  // myhostname is in the hosts table; hosts that get the same other parameters are listed once
+  // together, so a fleet of many alike pollers stays readable.
+  const parameterGroups = new Map<string, { hosts: string[]; parameters: { name: string; value: string; note: string | null }[] }>();
+  for (const host of model.hosts) {
+    const shared = Object.entries(host.parameters).filter(([name]) => name !== "myhostname");
+    const key = JSON.stringify(shared);
+    const group = parameterGroups.get(key) ?? { hosts: [], parameters: shared.map(([name, p]) => ({ name, value: p.value, note: p.note ?? null })) };
+    group.hosts.push(host.name);
+    parameterGroups.set(key, group);
+  }
   const batch = fleet.central?.configuration?.batch();
   const objects = model.objects.map((o, i) => ({
     kind: o.kind,
@@ -67,6 +76,7 @@ export function summary(fleet: Fleet, warnings: string[] = [], model = reviewMod
     engine: fleet.engine,
     gateways,
     hosts,
+    parameterGroups: [...parameterGroups.values()],
     warnings,
     centreon: batch ? { central: fleet.central!.name, lineCount: batch.lines.length, objects, memberships: batch.memberships.map(([g, a]) => `${a} in ${g}`) } : null,
   });

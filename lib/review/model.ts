@@ -3,6 +3,7 @@
 // their <secret:NAME> placeholders: their values exist only at apply time, never during synth.
 import type { Fleet } from "../constructs/fleet.js";
 import type { MailRelay } from "../constructs/mail-relay.js";
+import type { BatchObject } from "../clapi/batch.js";
 import { renderLine, type ClapiLine } from "../clapi/line.js";
 import { OS_FAMILIES } from "../postfix/os.js";
 
@@ -96,10 +97,10 @@ function hostReview(relay: MailRelay, role: HostReview["role"], reference: (secr
  */
 function objectReviews(
   lines: readonly ClapiLine[],
-  objects: readonly { kind: string; key: string; addLine: number; lineCount: number; scope: ClapiLine["scope"] }[],
+  objects: readonly BatchObject[],
   reference: (secret: string, where: string) => void,
 ): ObjectReview[] {
-  const reviews = objects.map((o) => ({
+  const reviews: ObjectReview[] = objects.map((o) => ({
     kind: o.kind,
     key: o.key,
     poller: o.scope === "global" ? "all" : o.scope.poller,

@@ -129,9 +129,12 @@ describe("the review model (review.json)", () => {
     expect(JSON.parse(readFileSync(join(dir, "review.json"), "utf8"))).toEqual(model);
   });
 
-  it("SUMMARY.md lists every host's parameters and every object's fields (golden)", async () => {
+  it("SUMMARY.md lists every host's parameters, alike hosts together, and every object's fields (golden)", async () => {
     const text = summary(fleet, [], model);
-    expect(text).toContain("### poller-paris\n\n- myhostname = `poller-paris.example.org`\n");
+    expect(text).toContain("### poller-paris\n\n- inet_interfaces = `loopback-only`\n- relayhost = `[smtp.example.org]:587`\n");
+    // poller-lyon (backup) differs from the central (corporate) although both are RHEL; alike hosts share a heading.
+    const alike = summary(synthFleet({ ...reviewedFleet(), pollers: reviewedFleet().pollers.map((p: Doc) => ({ ...p, os: "rhel", gateway: "corporate", postfixParameters: undefined })) }).fleet);
+    expect(alike).toContain("### poller-paris, poller-lyon, poller-lille, Central\n\n- inet_interfaces");
     expect(text).toContain("- message_size_limit = `20480000` (from postfixParameters)");
     expect(text).toContain("#### CONTACT jdoe\n\n- ADD: `John Doe;jdoe;jdoe@example.org;<generated-password>;0;0;en_US;local`\n- name: `John Doe`\n");
     await expect(text).toMatchFileSnapshot("../golden/review/SUMMARY.md");
