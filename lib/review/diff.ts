@@ -65,7 +65,7 @@ export function diffReviews(base: ReviewModel, head: ReviewModel): ReviewDiff {
     const status = statusOf(b, h, fields.length);
     return status ? [{ kind: either.kind, key: either.key, poller: either.poller, status, fields }] : [];
   });
-  return { stack: head.hosts.length || head.objects.length ? head.stack : base.stack, hosts, objects, secrets: head.secrets };
+  return { stack: head.stack, hosts, objects, secrets: head.secrets };
 }
 
 /** The pairs [base, head] by key: head order first, then what only the base had. */

@@ -48,17 +48,14 @@ export function gatewayLabel(host: Pick<HostReview, "gateway" | "gatewayInherite
 }
 
 export function reviewModel(fleet: Fleet): ReviewModel {
-  const secrets: Record<string, string[]> = {};
-  const reference = (name: string, where: string) => {
-    const places = (secrets[name] ??= []);
-    if (!places.includes(where)) places.push(where);
-  };
+  const secrets = new Map<string, Set<string>>();
+  const reference = (name: string, where: string) => secrets.set(name, (secrets.get(name) ?? new Set()).add(where));
   const hosts = fleet.relays.map((relay) => hostReview(relay, relay.hostName === fleet.central?.name ? "central" : "poller", reference));
   const configuration = fleet.central?.configuration;
   if (configuration) reference(configuration.clapiPassword.name, `central ${fleet.central!.name}: CLAPI password`);
   const batch = configuration?.batch();
   const objects = batch ? objectReviews(batch.lines, batch.objects, reference) : [];
-  const sorted = Object.fromEntries(Object.keys(secrets).sort().map((name) => [name, secrets[name]]));
+  const sorted = Object.fromEntries([...secrets.keys()].sort().map((name) => [name, [...secrets.get(name)!]]));
   return { version: REVIEW_MODEL_VERSION, stack: fleet.node.id, hosts, objects, secrets: sorted };
 }
 
