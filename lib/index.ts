@@ -13,3 +13,7 @@ export * from "./postfix/os.js";
 export * from "./postfix/relay-parameters.js";
 export * from "./remote/remote-script.js";
 export * from "./review/artifacts.js";
+export * from "./review/model.js";
+export * from "./review/diff.js";
+export * from "./review/changes.js";
+export * from "./review/read.js";

@@ -8,8 +8,11 @@ import { assertRule, rules } from "../fleet/rules.js";
 import type { Secret } from "../secret.js";
 
 export interface CentralProps extends HostProps {
-  /** The central's own engine notifies too. @default - no relay on the central */
-  gateway?: Gateway;
+  /**
+   * The central's own engine notifies too, so it relays like a poller; "none": no relay on it.
+   * @default - the fleet's default gateway; no relay when the fleet has none
+   */
+  gateway?: Gateway | "none";
   /** CLAPI credentials: needed to manage Centreon objects. @default - no Centreon object is managed */
   clapi?: { user: string; password: Secret };
   /** pack: the SMTP connector pack is installed; create: this project creates its templates. @default "pack" */
@@ -25,8 +28,9 @@ export class Central extends Construct {
   constructor(fleet: Fleet, id: string, props: CentralProps) {
     super(fleet, id);
     this.name = props.name;
-    const relayProps = fleet.relayProps(props, props.gateway);
-    if (props.gateway) this.relay = new MailRelay(this, "MailRelay", { ...relayProps, gateway: props.gateway });
+    const relayProps = fleet.relayProps(props);
+    const gateway = props.gateway === "none" ? undefined : (props.gateway ?? fleet.defaultGateway);
+    if (gateway) this.relay = new MailRelay(this, "MailRelay", { ...relayProps, gateway, gatewayInherited: !props.gateway });
     if (props.clapi) {
       assertRule(rules.contactAlias, "central: clapi.user", props.clapi.user);
       this.configuration = new CentreonConfiguration(this, "Configuration", {

@@ -48,6 +48,11 @@ export class CentreonConfiguration extends Construct {
     });
   }
 
+  /** The CLAPI login's password (the review lists where each secret is used). */
+  get clapiPassword(): Secret {
+    return this.props.clapiPassword;
+  }
+
   /** Marks what this stack manages, in each object's comment. */
   get comment(): string {
     return `Managed by centreon-mail-as-code (stack ${this.props.stackName}): changes made here are overwritten`;

@@ -38,6 +38,7 @@ export class Fleet extends TerraformStack {
   private readonly gatewaysByName = new Map<string, Gateway>();
   private readonly pollersByName = new Map<string, Poller>();
   private centralHost?: Central;
+  private defaultGatewayChoice?: Gateway;
   private readonly objects: CentreonObject[] = [];
   private queueChecks?: Thresholds;
 
@@ -57,6 +58,25 @@ export class Fleet extends TerraformStack {
     const gateway = new Gateway(this, `gateway:${name}`, { ...props, name });
     this.gatewaysByName.set(name, gateway);
     return gateway;
+  }
+
+  /**
+   * The gateway of every poller added afterwards without its own, and of the central unless it
+   * names one or "none". Set it before adding those hosts: their relays are built when added.
+   */
+  setDefaultGateway(gateway: Gateway): void {
+    if (this.defaultGatewayChoice) {
+      throw new Error(`the default gateway is already set (${this.defaultGatewayChoice.gatewayName}): a fleet has one default gateway`);
+    }
+    if (this.gatewaysByName.get(gateway.gatewayName) !== gateway) {
+      throw new Error(`gateway ${gateway.gatewayName} is not one of this fleet's gateways: add it with addGateway first`);
+    }
+    this.defaultGatewayChoice = gateway;
+  }
+
+  /** @default - no default gateway: every poller names its own, the central has no relay unless it names one */
+  get defaultGateway(): Gateway | undefined {
+    return this.defaultGatewayChoice;
   }
 
   gateway(name: string): Gateway {
@@ -166,7 +186,7 @@ export class Fleet extends TerraformStack {
   }
 
   /** @internal How a host connects and what its relay runs, from the fleet's settings. */
-  relayProps(host: HostProps, gateway?: Gateway): Omit<MailRelayProps, "gateway"> & { gateway?: Gateway } {
+  relayProps(host: HostProps): Omit<MailRelayProps, "gateway"> {
     assertRule(rules.objectName, "host name", host.name);
     assertRule(rules.sshAddress, `host ${host.name}: address`, host.address);
     const ssh = { ...this.ssh, ...host.ssh };
@@ -190,7 +210,6 @@ export class Fleet extends TerraformStack {
       hostName: host.name,
       fqdn: host.fqdn,
       os: host.os,
-      gateway,
       engine: this.engine,
       postfixParameters: host.postfixParameters,
       connection: {

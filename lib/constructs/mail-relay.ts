@@ -10,6 +10,7 @@ import { RemoteScript, type Engine, type SshConnection } from "../remote/remote-
 import { terraformName } from "../remote/names.js";
 import { render } from "../render/templates.js";
 import { assertRule, rules } from "../fleet/rules.js";
+import type { Secret } from "../secret.js";
 import type { Gateway } from "./gateway.js";
 
 export interface MailRelayProps {
@@ -20,10 +21,28 @@ export interface MailRelayProps {
   /** @default "auto" */
   os?: OsChoice;
   gateway: Gateway;
+  /** The gateway is the fleet's default, not one the host named (the review says so). @default false */
+  gatewayInherited?: boolean;
   engine: Engine;
   connection: SshConnection;
   /** Extra main.cf parameters, set after the managed ones. @default - none */
   postfixParameters?: Record<string, string>;
+}
+
+/** One main.cf parameter as a reviewer reads it on this host. */
+export interface ReviewedParameter {
+  name: string;
+  /** The host's value; with os auto, the Debian one where the distributions differ. */
+  value: string;
+  /** Why or where it differs: the RHEL value, syslog-only, from postfixParameters. */
+  note?: string;
+}
+
+/** The SASL credentials map's one entry: its key must equal relayhost exactly. */
+export interface RelayCredentials {
+  key: string;
+  username: string;
+  password: Secret;
 }
 
 /** Environment variable that carries the gateway password to the script (base64). */
@@ -37,6 +56,7 @@ export class MailRelay extends Construct {
   readonly fqdn: string;
   readonly os: OsChoice;
   readonly gateway: Gateway;
+  readonly gatewayInherited: boolean;
   readonly remote: RemoteScript;
   private readonly extraParameters: Record<string, string>;
   private readonly extraPackages: Record<OsFamily, Set<string>> = { debian: new Set(), rhel: new Set() };
@@ -52,6 +72,7 @@ export class MailRelay extends Construct {
     this.fqdn = props.fqdn;
     this.os = props.os ?? "auto";
     this.gateway = props.gateway;
+    this.gatewayInherited = props.gatewayInherited ?? false;
     this.extraParameters = {};
     for (const [name, value] of Object.entries(props.postfixParameters ?? {})) this.addPostfixParameter(name, value);
     const password = props.gateway.password;
@@ -124,38 +145,41 @@ export class MailRelay extends Construct {
       };
     });
     const perOs = this.parameters.filter((p) => typeof p.value !== "string");
-    const password = this.gateway.password;
+    const credentials = this.credentials;
     return render("postfix/provision.sh.hbs", {
       relayhost: this.gateway.relayhost,
       os: this.os,
       osProfiles: OS_FAMILIES.map((family) => ({
         family,
         ids: OS_PROFILES[family].osReleaseIds,
-        packages: [...OS_PROFILES[family].relayPackages, ...this.extraPackages[family]].join(" "),
+        packages: this.packages(family).join(" "),
         osValues: perOs.map((p) => ({ variable: `os_${p.name}`, value: (p.value as Record<OsFamily, string>)[family] })),
       })),
       parameters,
       legacyParameters: LEGACY_PARAMETERS.join(" "),
       extraParameters: Object.entries(this.extraParameters).map(([name, value]) => ({ assignment: `${name}=${value}` })),
-      credentials: password
-        ? {
-            key: this.gateway.relayhost,
-            username: this.gateway.settings.username,
-            secretEnv: PASSWORD_ENV,
-            secretName: password.name,
-          }
+      credentials: credentials
+        ? { key: credentials.key, username: credentials.username, secretEnv: PASSWORD_ENV, secretName: credentials.password.name }
         : null,
       held: !this.gateway.settings.enabled,
     });
   }
 
-  /** The review artifacts of this host: file name → content. */
-  reviewFiles(): Record<string, string> {
-    const osNote =
-      this.os === "auto"
-        ? "os: auto — values that differ per distribution show the Debian one, with the RHEL one above it."
-        : "";
-    const parameters = [
+  /** Packages the script installs on a host of this distribution family. */
+  packages(family: OsFamily): string[] {
+    return [...OS_PROFILES[family].relayPackages, ...this.extraPackages[family]];
+  }
+
+  /** @default - none: the gateway takes mail without SASL authentication */
+  get credentials(): RelayCredentials | undefined {
+    const password = this.gateway.password;
+    const username = this.gateway.settings.username;
+    return password && username !== undefined ? { key: this.gateway.relayhost, username, password } : undefined;
+  }
+
+  /** The main.cf parameters set on this host, managed then postfixParameters, as the review shows them. */
+  reviewedParameters(): ReviewedParameter[] {
+    return [
       ...this.parameters.map((p) => {
         const notes: string[] = [];
         let value: string;
@@ -165,19 +189,28 @@ export class MailRelay extends Construct {
           notes.push(`on RHEL: ${p.value.rhel}`);
         } else value = p.value[this.os];
         if (p.onlyWithoutSyslog) notes.push("set only on hosts without syslog (/dev/log)");
-        return { name: p.name, value, comment: notes.join("; ") || null };
+        return { name: p.name, value, ...(notes.length ? { note: notes.join("; ") } : {}) };
       }),
-      ...Object.entries(this.extraParameters).map(([name, value]) => ({ name, value, comment: "from postfixParameters" })),
+      ...Object.entries(this.extraParameters).map(([name, value]) => ({ name, value, note: "from postfixParameters" })),
     ];
-    const password = this.gateway.password;
+  }
+
+  /** The review artifacts of this host: file name → content. */
+  reviewFiles(): Record<string, string> {
+    const osNote =
+      this.os === "auto"
+        ? "os: auto — values that differ per distribution show the Debian one, with the RHEL one above it."
+        : "";
+    const parameters = this.reviewedParameters().map((p) => ({ name: p.name, value: p.value, comment: p.note ?? null }));
+    const credentials = this.credentials;
     return {
       "main.cf": render("postfix/main.cf.hbs", { host: { name: this.hostName }, osNote, parameters }),
-      ...(password
+      ...(credentials
         ? {
             sasl_passwd: render("postfix/sasl_passwd.hbs", {
-              key: this.gateway.relayhost,
-              username: this.gateway.settings.username,
-              password: password.placeholder,
+              key: credentials.key,
+              username: credentials.username,
+              password: credentials.password.placeholder,
             }),
           }
         : {}),

@@ -5,8 +5,8 @@ import type { HostProps } from "./host.js";
 import { MailRelay } from "./mail-relay.js";
 
 export interface PollerProps extends HostProps {
-  /** The gateway this poller's notifications leave through. */
-  gateway: Gateway;
+  /** The gateway this poller's notifications leave through. @default - the fleet's default gateway */
+  gateway?: Gateway;
 }
 
 /** A Centreon poller: it sends the notifications for what it monitors, so it gets a relay. */
@@ -17,6 +17,12 @@ export class Poller extends Construct {
   constructor(fleet: Fleet, id: string, props: PollerProps) {
     super(fleet, id);
     this.name = props.name;
-    this.relay = new MailRelay(this, "MailRelay", { ...fleet.relayProps(props, props.gateway), gateway: props.gateway });
+    const gateway = props.gateway ?? fleet.defaultGateway;
+    if (!gateway) {
+      throw new Error(
+        `poller ${props.name}: no gateway: give it one (declared gateways are ${fleet.gateways.map((g) => g.gatewayName).join(", ") || "none"}) or set the fleet's default gateway first (setDefaultGateway)`,
+      );
+    }
+    this.relay = new MailRelay(this, "MailRelay", { ...fleet.relayProps(props), gateway, gatewayInherited: !props.gateway });
   }
 }

@@ -2,7 +2,7 @@
 import type { Construct } from "constructs";
 import { Fleet, type FleetProps } from "../constructs/fleet.js";
 import type { Gateway } from "../constructs/gateway.js";
-import type { FleetSpec, SecretRef } from "./schema.js";
+import { NO_GATEWAY, type FleetSpec, type SecretRef } from "./schema.js";
 
 export function buildFleet(scope: Construct, spec: FleetSpec, props: Pick<FleetProps, "localStatePath"> = {}): Fleet {
   const fleet = new Fleet(scope, spec.name, {
@@ -23,12 +23,13 @@ export function buildFleet(scope: Construct, spec: FleetSpec, props: Pick<FleetP
       }),
     );
   }
-  for (const p of spec.pollers) fleet.addPoller({ ...p, gateway: gateways.get(p.gateway)! });
+  if (spec.defaultGateway) fleet.setDefaultGateway(gateways.get(spec.defaultGateway)!);
+  for (const p of spec.pollers) fleet.addPoller({ ...p, gateway: p.gateway ? gateways.get(p.gateway)! : undefined });
   if (spec.central) {
     const { gateway, clapi, ...central } = spec.central;
     fleet.setCentral({
       ...central,
-      gateway: gateway ? gateways.get(gateway) : undefined,
+      gateway: gateway === NO_GATEWAY ? "none" : gateway ? gateways.get(gateway)! : undefined,
       clapi: clapi ? { user: clapi.user, password: secret(clapi.password) } : undefined,
     });
   }

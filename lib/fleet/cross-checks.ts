@@ -4,6 +4,7 @@ import { rules, showValue } from "./rules.js";
 import { terraformName } from "../remote/names.js";
 import { MANAGED_PARAMETER_NAMES } from "../postfix/relay-parameters.js";
 import { queueCheckHostName, SMTP_CONNECTOR } from "../clapi/objects.js";
+import { NO_GATEWAY } from "./schema.js";
 
 export interface FleetProblem {
   path: (string | number)[];
@@ -29,13 +30,34 @@ export function crossCheck(doc: unknown): FleetProblem[] {
   );
   if (central) hosts.push({ path: ["central"], host: central });
 
+  const declaredGateways = gatewayNames.length ? gatewayNames.join(", ") : "none (add one under gateways)";
+  const notDeclared = (gateway: string) => `${showValue(gateway)} is not a declared gateway: declared gateways are ${declaredGateways}`;
+  if (gatewayNames.includes(NO_GATEWAY)) {
+    problems.push({
+      path: ["gateways", NO_GATEWAY],
+      message: `"${NO_GATEWAY}" is reserved (central.gateway: ${NO_GATEWAY} means no relay on the central): choose another gateway name`,
+    });
+  }
+  const defaultGateway = text(doc.defaultGateway);
+  if (defaultGateway !== undefined && rules.objectName.test(defaultGateway) && !gatewayNames.includes(defaultGateway)) {
+    problems.push({ path: ["defaultGateway"], message: notDeclared(defaultGateway) });
+  }
+
   for (const { path, host } of hosts) {
     const gateway = text(host.gateway);
-    if (gateway !== undefined && rules.objectName.test(gateway) && !gatewayNames.includes(gateway)) {
+    const isCentral = path[0] === "central";
+    if (host.gateway === undefined && !isCentral && defaultGateway === undefined) {
       problems.push({
         path: [...path, "gateway"],
-        message: `${showValue(gateway)} is not a declared gateway: declared gateways are ${gatewayNames.length ? gatewayNames.join(", ") : "none (add one under gateways)"}`,
+        message: `is required because no defaultGateway is set: name one of the declared gateways (${declaredGateways}) here, or set defaultGateway`,
       });
+    } else if (gateway === NO_GATEWAY && !isCentral) {
+      problems.push({
+        path: [...path, "gateway"],
+        message: `"${NO_GATEWAY}" is only allowed for the central: a poller sends notifications, so it relays through a declared gateway (${declaredGateways}); omit gateway to use defaultGateway`,
+      });
+    } else if (gateway !== undefined && gateway !== NO_GATEWAY && rules.objectName.test(gateway) && !gatewayNames.includes(gateway)) {
+      problems.push({ path: [...path, "gateway"], message: notDeclared(gateway) });
     }
     if (doc.strictHostKeys === true && host.hostKey === undefined) {
       problems.push({

@@ -18,6 +18,9 @@ function ruled(rule: Rule, description: string, options: { showValue?: boolean }
     .describe(description);
 }
 
+/** central.gateway value meaning "no relay on the central"; no gateway may take this name. */
+export const NO_GATEWAY = "none";
+
 const literalSecretMessage =
   "a literal secret is not allowed in the fleet file: write { secret: NAME } and supply the value at deploy time as TF_VAR_NAME";
 
@@ -115,7 +118,7 @@ export const PollerSpec = z
   .strictObject({
     name: ruled(rules.objectName, "Centreon poller name"),
     ...hostFields,
-    gateway: ruled(rules.objectName, "Name of the gateway (in gateways) this poller relays through"),
+    gateway: ruled(rules.objectName, "Name of the gateway (in gateways) this poller relays through; omit to use defaultGateway").optional(),
   })
   .describe("A Centreon poller that gets a Postfix relay");
 
@@ -123,7 +126,10 @@ export const CentralSpec = z
   .strictObject({
     name: ruled(rules.objectName, "The central's own poller name in Centreon"),
     ...hostFields,
-    gateway: ruled(rules.objectName, "Gateway for the central's own relay; omit if the central sends no notification").optional(),
+    gateway: ruled(
+      rules.objectName,
+      `Gateway for the central's own relay (its engine notifies too); omit to use defaultGateway (no relay when there is none); "${NO_GATEWAY}": no relay on the central`,
+    ).optional(),
     clapi: z
       .strictObject({
         user: ruled(rules.contactAlias, "Centreon admin user (alias) for CLAPI"),
@@ -253,6 +259,12 @@ export const FleetSpec = z
     ssh: SshSettings.prefault({}),
     central: CentralSpec.optional(),
     gateways: z.record(ruled(rules.objectName, "Gateway name"), GatewaySpec).default({}),
+    // One top-level name rather than a per-gateway flag: two defaults cannot be written, and the
+    // reference is checked like every other gateway reference.
+    defaultGateway: ruled(
+      rules.objectName,
+      "Gateway (in gateways) of every poller without its own gateway, and of the central unless it says otherwise (one top-level name: there cannot be two defaults)",
+    ).optional(),
     pollers: z.array(PollerSpec).default([]),
     contactGroups: z.array(ContactGroupSpec).default([]),
     contacts: z.array(ContactSpec).default([]),

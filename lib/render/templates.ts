@@ -14,6 +14,16 @@ const handlebars = Handlebars.create();
 handlebars.registerHelper("shq", (value: unknown) => shellQuote(String(value)));
 handlebars.registerHelper("join", (values: unknown[], separator: unknown) => values.join(String(separator)));
 handlebars.registerHelper("eq", (a: unknown, b: unknown) => a === b);
+handlebars.registerHelper("code", (value: unknown) => markdownCode(String(value)));
+
+/** A value as one Markdown code span, whatever backticks it holds; "" shows as *(empty)*. */
+export function markdownCode(value: string): string {
+  if (value === "") return "*(empty)*";
+  const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = value.startsWith("`") || value.endsWith("`") ? " " : "";
+  return `${fence}${pad}${value}${pad}${fence}`;
+}
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 

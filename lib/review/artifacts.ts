@@ -4,8 +4,15 @@ import { join } from "node:path";
 import type { Fleet } from "../constructs/fleet.js";
 import { tlsLevelOf } from "../postfix/relay-parameters.js";
 import { render } from "../render/templates.js";
+import { reviewModel } from "./model.js";
 
-/** Writes <outdir>/review/<stack>/: pollers/<host>/{main.cf,sasl_passwd,provision.sh}, SUMMARY.md. */
+/** The review model's file in a review directory: what `npm run review` compares. */
+export const REVIEW_MODEL_FILE = "review.json";
+
+/**
+ * Writes <outdir>/review/<stack>/: pollers/<host>/{main.cf,sasl_passwd,provision.sh}, central.clapi,
+ * review.json (the review model) and SUMMARY.md.
+ */
 export function writeReview(outdir: string, fleet: Fleet, warnings: string[] = []): string {
   const dir = join(outdir, "review", fleet.node.id);
   rmSync(dir, { recursive: true, force: true });
@@ -17,11 +24,13 @@ export function writeReview(outdir: string, fleet: Fleet, warnings: string[] = [
   mkdirSync(dir, { recursive: true });
   const configuration = fleet.central?.configuration;
   if (configuration) writeFileSync(join(dir, "central.clapi"), configuration.batch().text);
-  writeFileSync(join(dir, "SUMMARY.md"), summary(fleet, warnings));
+  const model = reviewModel(fleet);
+  writeFileSync(join(dir, REVIEW_MODEL_FILE), `${JSON.stringify(model, null, 2)}\n`);
+  writeFileSync(join(dir, "SUMMARY.md"), summary(fleet, warnings, model));
   return dir;
 }
 
-export function summary(fleet: Fleet, warnings: string[] = []): string {
+export function summary(fleet: Fleet, warnings: string[] = [], model = reviewModel(fleet)): string {
   const gateways = fleet.gateways.map((g) => ({
     name: g.gatewayName,
     relayhost: g.relayhost,
@@ -32,30 +41,42 @@ export function summary(fleet: Fleet, warnings: string[] = []): string {
     from: g.settings.from ?? "(unchanged)",
     state: g.settings.enabled ? "enabled" : "DISABLED: mail held in the queue",
   }));
-  const hosts = fleet.relays.map((relay) => {
-    const c = relay.remote.connection;
+  const hosts = model.hosts.map((host, i) => {
+    const c = fleet.relays[i].remote.connection;
     return {
-      name: relay.hostName,
-      role: relay.hostName === fleet.central?.name ? "central" : "poller",
-      ssh: `${c.user ?? "root"}@${c.host}:${c.port ?? 22}`,
-      fqdn: relay.fqdn,
-      os: relay.os,
-      gateway: relay.gateway.gatewayName,
+      name: host.name,
+      role: host.role,
+      ssh: host.settings.ssh,
+      fqdn: fleet.relays[i].fqdn,
+      os: host.settings.os,
+      gateway: host.settings.gateway,
       hostKey: c.hostKey ? `pinned (${c.hostKey.split(" ")[0]})` : "NOT PINNED",
     };
   });
+  // myhostname is in the hosts table; hosts that get the same other parameters are listed once
+  // together, so a fleet of many alike pollers stays readable.
+  const parameterGroups = new Map<string, { hosts: string[]; parameters: { name: string; value: string; note: string | null }[] }>();
+  for (const host of model.hosts) {
+    const shared = Object.entries(host.parameters).filter(([name]) => name !== "myhostname");
+    const key = JSON.stringify(shared);
+    const group = parameterGroups.get(key) ?? { hosts: [], parameters: shared.map(([name, p]) => ({ name, value: p.value, note: p.note ?? null })) };
+    group.hosts.push(host.name);
+    parameterGroups.set(key, group);
+  }
   const batch = fleet.central?.configuration?.batch();
-  const objects = (batch?.objects ?? []).map((o) => ({
+  const objects = model.objects.map((o, i) => ({
     kind: o.kind,
     key: o.key,
-    poller: o.scope === "global" ? "all" : o.scope.poller,
-    lines: o.lineCount,
+    poller: o.poller,
+    lines: batch?.objects[i]?.lineCount ?? 0,
+    fields: Object.entries(o.fields).map(([name, value]) => ({ name, value })),
   }));
   return render("review/SUMMARY.md.hbs", {
     name: fleet.node.id,
     engine: fleet.engine,
     gateways,
     hosts,
+    parameterGroups: [...parameterGroups.values()],
     warnings,
     centreon: batch ? { central: fleet.central!.name, lineCount: batch.lines.length, objects, memberships: batch.memberships.map(([g, a]) => `${a} in ${g}`) } : null,
   });

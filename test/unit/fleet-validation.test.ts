@@ -188,6 +188,26 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `gateways.corporate.auth.password.secret: the value (not shown: it may be a password pasted by mistake) is not valid: it must be a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (count, source, version, providers, for_each, lifecycle, depends_on, locals); supplied as TF_VAR_<name>`,
     ],
     [
+      "poller without gateway and no defaultGateway",
+      mutate((d) => delete d.pollers[1].gateway),
+      `pollers[1].gateway: is required because no defaultGateway is set: name one of the declared gateways (corporate, backup) here, or set defaultGateway`,
+    ],
+    [
+      "defaultGateway naming an undeclared gateway",
+      mutate((d) => (d.defaultGateway = "corprate")),
+      `defaultGateway: "corprate" is not a declared gateway: declared gateways are corporate, backup`,
+    ],
+    [
+      "poller with gateway none",
+      mutate((d) => (d.pollers[0].gateway = "none")),
+      `pollers[0].gateway: "none" is only allowed for the central: a poller sends notifications, so it relays through a declared gateway (corporate, backup); omit gateway to use defaultGateway`,
+    ],
+    [
+      "gateway named none",
+      mutate((d) => (d.gateways.none = d.gateways.backup)),
+      `gateways.none: "none" is reserved (central.gateway: none means no relay on the central): choose another gateway name`,
+    ],
+    [
       "Postfix parameter overriding a managed one",
       mutate((d) => (d.pollers[0].postfixParameters = { relayhost: "[evil.example.org]:25" })),
       `pollers[0].postfixParameters.relayhost: is managed by this project (from the gateway and host settings): set it there instead`,
@@ -223,6 +243,16 @@ describe("bad fleet files: each problem named by its path, value and what is all
 
   it("reports YAML syntax errors with their line", () => {
     expect(() => parseFleet("name: a\npollers: [\n", "broken.yaml")).toThrow(/broken\.yaml: 1 problem, no Terraform written:\n {2}line \d+: \(top level\): YAML syntax error/);
+  });
+
+  it("accepts pollers and a central without gateway when defaultGateway is set, and central.gateway none", () => {
+    const inherit = mutate((d) => {
+      d.defaultGateway = "backup";
+      for (const p of d.pollers) delete p.gateway;
+      delete d.central.gateway;
+    });
+    expect(problems(inherit)).toEqual([]);
+    expect(problems(mutate((d) => (d.central.gateway = "none")))).toEqual([]);
   });
 
   it("accepts the example fleet", () => {

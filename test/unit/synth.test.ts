@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { NullProvider, NullResource, Testing } from "../../lib/cdktf.js";
 import { Fleet } from "../../lib/constructs/fleet.js";
 import { TerraformData } from "../../lib/remote/remote-script.js";
+import { summary } from "../../lib/review/artifacts.js";
 import { baseFleet, decodedScript, HOST_KEYS, synthFleet } from "../fixtures/fleets.js";
 
 const HOSTS = ["relay_poller-paris", "relay_poller-lyon", "relay_poller-lille", "relay_Central"];
@@ -170,6 +171,62 @@ describe("host keys", () => {
     expect(() => fleet.addPoller({ name: "p1", address: "192.0.2.1", fqdn: "p1.example.org", gateway })).toThrow(
       "host p1: hostKey is required because strictHostKeys is true: pin the host's SSH key",
     );
+  });
+});
+
+describe("default gateway: inherited unless a host names its own", () => {
+  /** baseFleet with defaultGateway backup: poller-paris and the central inherit it, poller-lyon overrides it. */
+  const inheriting = () => {
+    const doc = baseFleet();
+    doc.defaultGateway = "backup";
+    delete doc.pollers[0].gateway;
+    doc.pollers[1].gateway = "corporate";
+    delete doc.central.gateway;
+    return doc;
+  };
+  const relayhost = (fleet: Fleet, host: string) =>
+    /^relayhost = (.*)$/m.exec(fleet.relays.find((r) => r.hostName === host)!.reviewFiles()["main.cf"])![1];
+
+  it("relays a poller without gateway, and the central, through the default; a poller's own gateway wins", () => {
+    const { fleet, resources } = synthFleet(inheriting());
+    expect(relayhost(fleet, "poller-paris")).toBe("[192.0.2.25]:465");
+    expect(relayhost(fleet, "Central")).toBe("[192.0.2.25]:465");
+    expect(relayhost(fleet, "poller-lyon")).toBe("[smtp.example.org]:587");
+    expect(resources["relay_poller-paris"].triggers).toHaveProperty("secret_backup_smtp_password_sha256");
+    expect(resources["relay_poller-lyon"].triggers).toHaveProperty("secret_smtp_password_sha256");
+  });
+
+  it("shows in SUMMARY.md which host inherits the default and which names its own", () => {
+    const text = summary(synthFleet(inheriting()).fleet);
+    const row = (host: string) => text.split("\n").find((l) => l.startsWith(`| ${host} |`))!;
+    expect(row("poller-paris")).toContain("| backup (default) |");
+    expect(row("Central")).toContain("| backup (default) |");
+    expect(row("poller-lyon")).toContain("| corporate |");
+    // poller-lille names corporate itself: an explicit choice, even where it differs from the default.
+    expect(row("poller-lille")).toMatch(/\| corporate \| pinned/);
+  });
+
+  it("gives the central no relay with gateway none, and without gateway when there is no default", () => {
+    const none = inheriting();
+    none.central.gateway = "none";
+    const withoutDefault = baseFleet();
+    delete withoutDefault.central.gateway;
+    for (const doc of [none, withoutDefault]) {
+      const { fleet, resources } = synthFleet(doc);
+      expect(fleet.relays.map((r) => r.hostName)).not.toContain("Central");
+      expect(resources).not.toHaveProperty("relay_Central");
+      expect(resources).toHaveProperty("clapi_Central");
+    }
+  });
+
+  it("refuses a poller without gateway when the fleet has no default (constructs)", () => {
+    const fleet = new Fleet(Testing.app(), "no-default");
+    fleet.addGateway("gw", { host: "smtp.example.org" });
+    expect(() => fleet.addPoller({ name: "p1", address: "192.0.2.1", fqdn: "p1.example.org", hostKey: HOST_KEYS[1] })).toThrow(
+      "poller p1: no gateway: give it one (declared gateways are gw) or set the fleet's default gateway first (setDefaultGateway)",
+    );
+    const other = new Fleet(Testing.app(), "other").addGateway("gw", { host: "smtp.example.org" });
+    expect(() => fleet.setDefaultGateway(other)).toThrow("gateway gw is not one of this fleet's gateways: add it with addGateway first");
   });
 });
 

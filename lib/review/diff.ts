@@ -1,0 +1,99 @@
+// What changes between two review models (base: e.g. main, head: the merge request), host by host
+// and object by object. Pure: models in, data out; render.ts turns it into CHANGES.md.
+import { REVIEW_MODEL_VERSION, type HostReview, type ObjectReview, type ReviewModel } from "./model.js";
+
+export interface ShownValue {
+  value: string;
+  note?: string;
+}
+
+/** One setting, parameter or field; before null: added, after null: removed. */
+export interface FieldChange {
+  name: string;
+  before: ShownValue | null;
+  after: ShownValue | null;
+  /** Secrets whose placeholder either side holds: their values are not part of the comparison. */
+  secrets: string[];
+}
+
+export type Status = "added" | "removed" | "changed";
+
+export interface HostChange {
+  name: string;
+  role: HostReview["role"];
+  status: Status;
+  settings: FieldChange[];
+  parameters: FieldChange[];
+}
+
+export interface ObjectChange {
+  kind: string;
+  key: string;
+  poller: string;
+  status: Status;
+  fields: FieldChange[];
+}
+
+export interface ReviewDiff {
+  stack: string;
+  hosts: HostChange[];
+  objects: ObjectChange[];
+  /** Secrets the head references, by name → where: changing only their values shows nowhere here. */
+  secrets: Record<string, string[]>;
+}
+
+/** The model of a stack that declares nothing: the base of a first deploy, the head of a removal. */
+export function emptyModel(stack: string): ReviewModel {
+  return { version: REVIEW_MODEL_VERSION, stack, hosts: [], objects: [], secrets: {} };
+}
+
+export function diffReviews(base: ReviewModel, head: ReviewModel): ReviewDiff {
+  const secretNames = [...new Set([...Object.keys(base.secrets), ...Object.keys(head.secrets)])];
+  const compare = (before: Record<string, ShownValue>, after: Record<string, ShownValue>) =>
+    compareFields(before, after, secretNames);
+
+  const hosts = pair(base.hosts, head.hosts, (h) => h.name).flatMap(([b, h]): HostChange[] => {
+    const either = (h ?? b)!;
+    const settings = compare(shown(b?.settings ?? {}), shown(h?.settings ?? {}));
+    const parameters = compare(b?.parameters ?? {}, h?.parameters ?? {});
+    const status = statusOf(b, h, settings.length + parameters.length);
+    return status ? [{ name: either.name, role: either.role, status, settings, parameters }] : [];
+  });
+  const objects = pair(base.objects, head.objects, (o) => `${o.kind}\0${o.key}`).flatMap(([b, h]): ObjectChange[] => {
+    const either = (h ?? b)!;
+    const fields = compare(shown(b?.fields ?? {}), shown(h?.fields ?? {}));
+    const status = statusOf(b, h, fields.length);
+    return status ? [{ kind: either.kind, key: either.key, poller: either.poller, status, fields }] : [];
+  });
+  return { stack: head.stack, hosts, objects, secrets: head.secrets };
+}
+
+/** The pairs [base, head] by key: head order first, then what only the base had. */
+function pair<T>(base: readonly T[], head: readonly T[], key: (item: T) => string): [T | undefined, T | undefined][] {
+  const before = new Map(base.map((item) => [key(item), item]));
+  const after = new Set(head.map(key));
+  return [
+    ...head.map((item): [T | undefined, T] => [before.get(key(item)), item]),
+    ...base.filter((item) => !after.has(key(item))).map((item): [T, undefined] => [item, undefined]),
+  ];
+}
+
+function statusOf(before: unknown, after: unknown, changes: number): Status | null {
+  if (!before) return "added";
+  if (!after) return "removed";
+  return changes > 0 ? "changed" : null;
+}
+
+const shown = (values: Record<string, string>): Record<string, ShownValue> =>
+  Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { value }]));
+
+function compareFields(before: Record<string, ShownValue>, after: Record<string, ShownValue>, secretNames: string[]): FieldChange[] {
+  const names = [...new Set([...Object.keys(after), ...Object.keys(before)])];
+  return names.flatMap((name) => {
+    const b = before[name] ?? null;
+    const a = after[name] ?? null;
+    if (b && a && b.value === a.value && b.note === a.note) return [];
+    const text = `${b?.value ?? ""}\n${a?.value ?? ""}`;
+    return [{ name, before: b, after: a, secrets: secretNames.filter((s) => text.includes(`<secret:${s}>`)) }];
+  });
+}
