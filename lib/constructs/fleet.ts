@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Annotations, LocalBackend, TerraformStack } from "../cdktf.js";
+import { Annotations, TerraformStack } from "../cdktf.js";
 import { assertRule, rules } from "../fleet/rules.js";
 import type { Engine } from "../remote/remote-script.js";
 import { Secret } from "../secret.js";
@@ -12,6 +12,7 @@ import { Contact, ContactGroup, type CentreonObject, type ContactGroupProps, typ
 import { assertThresholds, SmtpCheck, type SmtpCheckProps, type Thresholds } from "./smtp-check.js";
 import { QueueCheck } from "./queue-check.js";
 import { OS_PROFILES } from "../postfix/os.js";
+import { declareStateBackend, type StateBackend } from "./state-backend.js";
 
 export interface FleetProps {
   /** null_resource (hashicorp/null provider) or terraform_data (built in). @default "null_resource" */
@@ -27,6 +28,23 @@ export interface FleetProps {
    * @default - "../../../terraform.<name>.tfstate": the project root, for the default cdktf.out
    */
   localStatePath?: string;
+  /** Where the state lives (s3, http, remote). @default - the local file at localStatePath */
+  backend?: StateBackend;
+  /**
+   * The stack holding the central and every Centreon object, when it is not this one: this stack
+   * then holds relays only, prepared for the checks declared there (plugins, queue access).
+   * @default - this stack holds them
+   */
+  centreonStack?: string;
+}
+
+/** A poller whose relay another stack of the fleet deploys; the Centreon objects here can name it. */
+export interface PollerElsewhere {
+  name: string;
+  /** Its address, for the Centreon host of its queue check. */
+  address: string;
+  /** The stack that deploys its relay. */
+  stack: string;
 }
 
 /** The root of a fleet: one Terraform stack with its gateways, pollers and central. */
@@ -37,6 +55,9 @@ export class Fleet extends TerraformStack {
   readonly installCheckPlugins: boolean;
   private readonly gatewaysByName = new Map<string, Gateway>();
   private readonly pollersByName = new Map<string, Poller>();
+  private readonly pollersElsewhere = new Map<string, PollerElsewhere>();
+  private readonly pollerOrder: string[] = [];
+  readonly centreonStack?: string;
   private centralHost?: Central;
   private defaultGatewayChoice?: Gateway;
   private readonly objects: CentreonObject[] = [];
@@ -49,8 +70,8 @@ export class Fleet extends TerraformStack {
     this.ssh = props.ssh ?? {};
     this.strictHostKeys = props.strictHostKeys ?? false;
     this.installCheckPlugins = props.installCheckPlugins ?? true;
-    // An explicit backend: cdktf's default writes the checkout's absolute path into the JSON.
-    new LocalBackend(this, { path: props.localStatePath ?? `../../../terraform.${name}.tfstate` });
+    this.centreonStack = props.centreonStack;
+    declareStateBackend(this, props.backend, props.localStatePath ?? `../../../terraform.${name}.tfstate`);
   }
 
   addGateway(name: string, props: GatewayProps): Gateway {
@@ -91,11 +112,21 @@ export class Fleet extends TerraformStack {
     this.claimHostName(props.name);
     const poller = new Poller(this, `poller:${props.name}`, props);
     this.pollersByName.set(props.name, poller);
+    this.pollerOrder.push(props.name);
     this.addQueueCheck(poller.relay, props.address);
     return poller;
   }
 
+  /** A poller deployed by another stack of the fleet, so this stack's Centreon objects can name it. */
+  addPollerElsewhere(poller: PollerElsewhere): void {
+    this.claimHostName(poller.name);
+    this.pollersElsewhere.set(poller.name, poller);
+    this.pollerOrder.push(poller.name);
+    if (this.queueChecks) this.addQueueCheckElsewhere(poller);
+  }
+
   setCentral(props: CentralProps): Central {
+    this.assertHoldsCentreon(`central ${props.name}`);
     if (this.centralHost) throw new Error(`the central is already set (${this.centralHost.name}): a fleet has one central`);
     this.claimHostName(props.name);
     this.centralHost = new Central(this, "central", props);
@@ -104,26 +135,33 @@ export class Fleet extends TerraformStack {
   }
 
   addContactGroup(props: ContactGroupProps): ContactGroup {
+    this.assertHoldsCentreon(`contact group ${props.name}`);
     const group = new ContactGroup(this, `contact-group:${props.name}`, { ...props, engine: this.engine });
     this.objects.push(group);
     return group;
   }
 
   addContact(props: ContactProps): Contact {
+    this.assertHoldsCentreon(`contact ${props.alias}`);
     const contact = new Contact(this, `contact:${props.alias}`, { ...props, engine: this.engine });
     this.objects.push(contact);
     return contact;
   }
 
-  /** An SMTP check run by the poller (or central) named `props.poller`, which gets the plugin. */
-  addSmtpCheck(props: SmtpCheckProps): SmtpCheck {
+  /**
+   * An SMTP check run by the poller (or central) named `props.poller`, which gets the plugin. In a
+   * stack of relays only, the check is declared in the central's stack: only the plugin is added.
+   */
+  addSmtpCheck(props: SmtpCheckProps): SmtpCheck | undefined {
     const relay = this.relays.find((r) => r.hostName === props.poller);
-    if (!relay) {
-      throw new Error(`SMTP check ${props.host}: poller ${props.poller} is not declared: declared pollers are ${this.relays.map((r) => r.hostName).join(", ") || "none"}`);
+    if (!relay && !this.pollersElsewhere.has(props.poller)) {
+      const declared = [...this.relays.map((r) => r.hostName), ...this.pollersElsewhere.keys()];
+      throw new Error(`SMTP check ${props.host}: poller ${props.poller} is not declared: declared pollers are ${declared.join(", ") || "none"}`);
     }
-    if (this.installCheckPlugins) {
+    if (relay && this.installCheckPlugins) {
       relay.addPackages({ debian: OS_PROFILES.debian.smtpPluginPackages, rhel: OS_PROFILES.rhel.smtpPluginPackages });
     }
+    if (this.centreonStack) return undefined;
     const check = new SmtpCheck(this, `smtp-check:${props.host}`, { ...props, engine: this.engine });
     this.objects.push(check);
     return check;
@@ -134,7 +172,12 @@ export class Fleet extends TerraformStack {
     if (this.queueChecks) throw new Error("queue checks are already set: call setQueueChecks once");
     assertThresholds("queueChecks", thresholds);
     this.queueChecks = thresholds;
-    for (const poller of this.pollers) this.addQueueCheck(poller.relay, poller.relay.remote.connection.host);
+    // In declaration order, wherever each relay is deployed: splitting a fleet keeps its batch.
+    for (const name of this.pollerOrder) {
+      const poller = this.pollersByName.get(name);
+      if (poller) this.addQueueCheck(poller.relay, poller.relay.remote.connection.host);
+      else this.addQueueCheckElsewhere(this.pollersElsewhere.get(name)!);
+    }
     if (this.centralHost?.relay) this.addQueueCheck(this.centralHost.relay, this.centralHost.relay.remote.connection.host);
   }
 
@@ -151,7 +194,19 @@ export class Fleet extends TerraformStack {
   private addQueueCheck(relay: MailRelay, address: string): void {
     if (!this.queueChecks) return;
     relay.enableQueueCheck({ installPlugin: this.installCheckPlugins });
+    if (this.centreonStack) return;
     this.objects.push(new QueueCheck(relay, "QueueCheck", { ...this.queueChecks, poller: relay.hostName, address, engine: this.engine }));
+  }
+
+  private addQueueCheckElsewhere(poller: PollerElsewhere): void {
+    const queueCheck = { ...this.queueChecks!, poller: poller.name, address: poller.address, engine: this.engine };
+    this.objects.push(new QueueCheck(this, `queue-check:${poller.name}`, queueCheck));
+  }
+
+  private assertHoldsCentreon(what: string): void {
+    if (this.centreonStack) {
+      throw new Error(`${what}: stack ${this.node.id} holds relays only; declare it in stack ${this.centreonStack}, with the central`);
+    }
   }
 
   get gateways(): Gateway[] {
@@ -225,7 +280,7 @@ export class Fleet extends TerraformStack {
   }
 
   private claimHostName(name: string): void {
-    if (this.pollersByName.has(name) || this.centralHost?.name === name) {
+    if (this.pollersByName.has(name) || this.pollersElsewhere.has(name) || this.centralHost?.name === name) {
       throw new Error(`poller ${name} is declared twice: poller names (the central's included) must be unique`);
     }
   }

@@ -1,20 +1,60 @@
-// The YAML loader's only job after validation: build the typed constructs.
+// The YAML loader's only job after validation: build the typed constructs, one Fleet stack per
+// stack of the fleet file.
 import type { Construct } from "constructs";
-import { Fleet, type FleetProps } from "../constructs/fleet.js";
+import { Fleet } from "../constructs/fleet.js";
 import type { Gateway } from "../constructs/gateway.js";
-import { NO_GATEWAY, type FleetSpec, type SecretRef } from "./schema.js";
+import type { StateBackend } from "../constructs/state-backend.js";
+import { NO_GATEWAY, type BackendSpec, type FleetSpec, type PollerSpec, type SecretRef } from "./schema.js";
 
-export function buildFleet(scope: Construct, spec: FleetSpec, props: Pick<FleetProps, "localStatePath"> = {}): Fleet {
-  const fleet = new Fleet(scope, spec.name, {
-    ...props,
-    engine: spec.engine,
-    ssh: spec.ssh,
-    strictHostKeys: spec.strictHostKeys,
-    installCheckPlugins: spec.installCheckPlugins,
-  });
+export interface BuildProps {
+  /** A stack's local state file, relative to its directory in the synth output. @default - Fleet's default */
+  localStatePath?: (stack: string) => string;
+}
+
+/**
+ * Every stack of the fleet, the main one first: the central, every Centreon object and the pollers
+ * in no `stacks` entry. Each entry of `stacks` is a stack of relays only, named <fleet>-<entry>.
+ */
+export function buildFleets(scope: Construct, spec: FleetSpec, props: BuildProps = {}): Fleet[] {
+  const stackOf = new Map(spec.stacks.flatMap((s) => s.pollers.map((p) => [p, `${spec.name}-${s.name}`] as const)));
+  const newFleet = (name: string, centreonStack?: string) =>
+    new Fleet(scope, name, {
+      engine: spec.engine,
+      ssh: spec.ssh,
+      strictHostKeys: spec.strictHostKeys,
+      installCheckPlugins: spec.installCheckPlugins,
+      localStatePath: props.localStatePath?.(name),
+      backend: stateBackend(spec.backend),
+      centreonStack,
+    });
+  const main = populate(newFleet(spec.name), spec, { pollers: spec.pollers.filter((p) => !stackOf.has(p.name)), elsewhere: stackOf });
+  const relayStacks = spec.stacks.map((s) =>
+    populate(newFleet(`${spec.name}-${s.name}`, spec.name), spec, { pollers: spec.pollers.filter((p) => s.pollers.includes(p.name)) }),
+  );
+  return [main, ...relayStacks];
+}
+
+/** The main stack (see buildFleets); the other stacks are built beside it in the same scope. */
+export function buildFleet(scope: Construct, spec: FleetSpec, props: BuildProps = {}): Fleet {
+  return buildFleets(scope, spec, props)[0];
+}
+
+function stateBackend(backend: BackendSpec | undefined): StateBackend | undefined {
+  if (backend?.s3) return { s3: backend.s3 };
+  if (backend?.http) return { http: backend.http };
+  if (backend?.remote) return { remote: backend.remote };
+  return undefined;
+}
+
+/** Adds this stack's part of the fleet: its pollers (and, in the main stack, everything else). */
+function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; elsewhere?: Map<string, string> }): Fleet {
+  const relaysOnly = fleet.centreonStack !== undefined;
+  // A stack of relays declares only the gateways its pollers use: each secret is a variable it needs.
+  const used = new Set(part.pollers.map((p) => p.gateway ?? spec.defaultGateway));
   const secret = (ref: SecretRef) => fleet.secret(ref.secret);
   const gateways = new Map<string, Gateway>();
   for (const [name, g] of Object.entries(spec.gateways)) {
+    if (relaysOnly && !used.has(name)) continue;
     gateways.set(
       name,
       fleet.addGateway(name, {
@@ -23,8 +63,20 @@ export function buildFleet(scope: Construct, spec: FleetSpec, props: Pick<FleetP
       }),
     );
   }
-  if (spec.defaultGateway) fleet.setDefaultGateway(gateways.get(spec.defaultGateway)!);
-  for (const p of spec.pollers) fleet.addPoller({ ...p, gateway: p.gateway ? gateways.get(p.gateway)! : undefined });
+  if (spec.defaultGateway && gateways.has(spec.defaultGateway)) fleet.setDefaultGateway(gateways.get(spec.defaultGateway)!);
+  // In the fleet file's order, wherever each relay is deployed: the Centreon batch stays the same.
+  for (const p of spec.pollers) {
+    const stack = part.elsewhere?.get(p.name);
+    if (stack) fleet.addPollerElsewhere({ name: p.name, address: p.address, stack });
+    else if (part.pollers.includes(p)) fleet.addPoller({ ...p, gateway: p.gateway ? gateways.get(p.gateway)! : undefined });
+  }
+  if (relaysOnly) {
+    // The checks are Centreon objects of the main stack; here they only prepare the relays.
+    const here = new Set(part.pollers.map((p) => p.name));
+    for (const check of spec.smtpChecks.filter((c) => here.has(c.poller))) fleet.addSmtpCheck({ ...check, auth: undefined, contacts: [], groups: [] });
+    if (spec.queueChecks) fleet.setQueueChecks(spec.queueChecks);
+    return fleet;
+  }
   if (spec.central) {
     const { gateway, clapi, ...central } = spec.central;
     fleet.setCentral({

@@ -116,6 +116,54 @@ export function crossCheck(doc: unknown): FleetProblem[] {
     }
   }
   problems.push(...centreonChecks(doc, hosts.map(({ host }) => host.name).filter((n): n is string => typeof n === "string")));
+  problems.push(...stackChecks(doc));
+  return problems;
+}
+
+/** stacks: each poller in at most one, stack names that make valid, distinct stacks; backend per stack. */
+function stackChecks(doc: Raw): FleetProblem[] {
+  const problems: FleetProblem[] = [];
+  const stacks = (Array.isArray(doc.stacks) ? doc.stacks : []).filter(isObject);
+  const pollerNames = (Array.isArray(doc.pollers) ? doc.pollers : []).filter(isObject).map((p) => text(p.name));
+  const centralName = isObject(doc.central) ? text(doc.central.name) : undefined;
+  const fleetName = text(doc.name) ?? "";
+  const stackOf = new Map<string, string>();
+  const names = new Set<string>();
+  stacks.forEach((stack, i) => {
+    const name = text(stack.name);
+    if (name === undefined) return;
+    const full = `${fleetName}-${name}`;
+    if (names.has(name)) problems.push({ path: ["stacks", i, "name"], message: `${showValue(name)} names two stacks: stack names must be unique` });
+    names.add(name);
+    if (fleetName && !rules.stackName.test(full)) {
+      problems.push({ path: ["stacks", i, "name"], message: `${showValue(name)} makes the stack ${showValue(full)}, which is not valid: it must be ${rules.stackName.allowed}` });
+    }
+    (Array.isArray(stack.pollers) ? stack.pollers : []).forEach((poller, j) => {
+      const path = ["stacks", i, "pollers", j];
+      if (typeof poller !== "string") return;
+      if (poller === centralName) {
+        problems.push({ path, message: `${showValue(poller)} is the central: it stays in the main stack ${showValue(fleetName)} with the Centreon objects` });
+      } else if (!pollerNames.includes(poller)) {
+        problems.push({ path, message: `${showValue(poller)} is not a declared poller: declared pollers are ${pollerNames.filter(Boolean).join(", ") || "none"}` });
+      } else if (stackOf.has(poller)) {
+        problems.push({ path, message: `${showValue(poller)} is already in stack ${showValue(stackOf.get(poller))}: a poller is deployed by one stack` });
+      } else {
+        stackOf.set(poller, name);
+      }
+    });
+  });
+  const http = isObject(doc.backend) && isObject(doc.backend.http) ? doc.backend.http : undefined;
+  if (http && stacks.length) {
+    for (const field of ["address", "lockAddress", "unlockAddress"]) {
+      const value = text(http[field]);
+      if (value !== undefined && !value.includes("{stack}")) {
+        problems.push({
+          path: ["backend", "http", field],
+          message: `${showValue(value)} is the same for every stack, so the stacks would overwrite each other's state: put {stack} where the stack name goes`,
+        });
+      }
+    }
+  }
   return problems;
 }
 

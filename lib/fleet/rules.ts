@@ -132,6 +132,35 @@ export const rules = {
     test: (v: string) => /^[^;|\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !holdsPlaceholder(v),
     allowed: "a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping), edge spaces or <secret:…> placeholders",
   },
+  s3Bucket: {
+    test: (v: string) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !v.includes(".."),
+    allowed: "an S3 bucket name: 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit",
+  },
+  awsRegion: {
+    test: (v: string) => /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/.test(v),
+    allowed: "an AWS region such as eu-west-3",
+  },
+  stateKeyPrefix: {
+    test: (v: string) => /^[A-Za-z0-9._/-]{0,200}$/.test(v) && !v.startsWith("/") && !v.split("/").includes(".."),
+    allowed: "letters, digits, '.', '_', '-' and '/' (not starting with '/'), e.g. centreon/",
+  },
+  dynamodbTable: {
+    test: (v: string) => /^[A-Za-z0-9_.-]{3,255}$/.test(v),
+    allowed: "a DynamoDB table name: 3 to 255 letters, digits, '_', '.' and '-'",
+  },
+  stateUrl: {
+    // Backend settings are not templates for Terraform, but ${ and %{ would still be read as one in JSON.
+    test: (v: string) => /^https?:\/\/[A-Za-z0-9._~:/?#@!&+,=%{}\[\]-]+$/.test(v) && !/[$%]\{/.test(v),
+    allowed: "an http:// or https:// URL without spaces, quotes or '$', where {stack} stands for the stack name",
+  },
+  organizationName: {
+    test: (v: string) => /^[A-Za-z0-9_-]{1,100}$/.test(v),
+    allowed: "letters, digits, '_' and '-'",
+  },
+  workspacePrefix: {
+    test: (v: string) => /^[A-Za-z0-9_-]{0,60}$/.test(v),
+    allowed: "letters, digits, '_' and '-' (the stack name is appended)",
+  },
 } satisfies Record<string, Rule>;
 
 export type RuleName = keyof typeof rules;

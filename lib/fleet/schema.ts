@@ -244,6 +244,48 @@ export const QueueChecksSpec = thresholds({}, "messages in the Postfix queue").d
   "One service per poller alarming on the Postfix queue size (check_mailq -M postfix)",
 );
 
+export const StackSpec = z
+  .strictObject({
+    name: ruled(rules.stackName, "Stack name; the stack is <fleet name>-<name>, with its own state"),
+    pollers: z.array(ruled(rules.objectName, "Poller name (in pollers)")).min(1).describe("The pollers whose relays this stack deploys"),
+  })
+  .describe("Pollers deployed from their own stack (own state, own CI job); the central and the Centreon objects stay in the fleet's main stack");
+
+export const BackendSpec = z
+  .strictObject({
+    s3: z
+      .strictObject({
+        bucket: ruled(rules.s3Bucket, "S3 bucket"),
+        region: ruled(rules.awsRegion, "AWS region of the bucket"),
+        keyPrefix: ruled(rules.stateKeyPrefix, "State key prefix: each stack's state is <keyPrefix><stack>.tfstate").default("centreon-mail-as-code/"),
+        dynamodbTable: ruled(rules.dynamodbTable, "DynamoDB table for state locking (default: no locking)").optional(),
+        encrypt: z.boolean().default(true).describe("Server-side encryption of the state"),
+      })
+      .optional()
+      .describe("AWS S3 (credentials from the AWS_* environment variables or profile, never from this file)"),
+    http: z
+      .strictObject({
+        address: ruled(rules.stateUrl, "State address; {stack} stands for the stack name (e.g. GitLab: https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack})"),
+        lockAddress: ruled(rules.stateUrl, "Lock address, {stack} allowed (GitLab: the state address + /lock); default: no locking").optional(),
+        unlockAddress: ruled(rules.stateUrl, "Unlock address, {stack} allowed; default: the lock address").optional(),
+        username: ruled(rules.saslUsername, "HTTP basic-auth user; the password is read from TF_HTTP_PASSWORD").optional(),
+      })
+      .optional()
+      .describe("HTTP REST state (GitLab-managed Terraform state and others)"),
+    remote: z
+      .strictObject({
+        hostname: ruled(rules.fqdn, "HCP Terraform / Terraform Enterprise host (default app.terraform.io)").optional(),
+        organization: ruled(rules.organizationName, "Organization"),
+        workspacePrefix: ruled(rules.workspacePrefix, "Workspace name prefix: each stack's workspace is <prefix><stack>").default(""),
+      })
+      .optional()
+      .describe("HCP Terraform or Terraform Enterprise (token from the CLI credentials or TF_TOKEN_<host>)"),
+  })
+  .refine((b) => [b.s3, b.http, b.remote].filter(Boolean).length === 1, {
+    error: "must declare exactly one of s3, http or remote (omit backend for a local state file per stack)",
+  })
+  .describe("Where every stack of the fleet keeps its Terraform state; default: a local file terraform.<stack>.tfstate");
+
 export const FleetSpec = z
   .strictObject({
     name: ruled(rules.stackName, "Stack name"),
@@ -270,6 +312,8 @@ export const FleetSpec = z
     contacts: z.array(ContactSpec).default([]),
     smtpChecks: z.array(SmtpCheckSpec).default([]),
     queueChecks: QueueChecksSpec.optional(),
+    stacks: z.array(StackSpec).default([]),
+    backend: BackendSpec.optional(),
   })
   .describe("A Centreon fleet's notification mail, as code (fleet file version 1)");
 
@@ -283,6 +327,8 @@ export type ContactSpec = z.output<typeof ContactSpec>;
 export type ContactGroupSpec = z.output<typeof ContactGroupSpec>;
 export type SmtpCheckSpec = z.output<typeof SmtpCheckSpec>;
 export type QueueChecksSpec = z.output<typeof QueueChecksSpec>;
+export type StackSpec = z.output<typeof StackSpec>;
+export type BackendSpec = z.output<typeof BackendSpec>;
 
 /** Messages for zod's built-in checks, with the bad value and what is allowed. */
 export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {

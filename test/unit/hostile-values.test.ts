@@ -384,6 +384,8 @@ class Accepted {
     const mainStart = find((l) => l === 'postconf -c "$stage" -e \\', "postconf -e");
     const main = lines.slice(mainStart, lines.findIndex((l, i) => i > mainStart && l.trimStart().startsWith("|| fail 12")) + 1).join("\n");
     const extras = lines.filter((l) => l.startsWith(`postconf -c "$stage" -e '`)).join("\n");
+    // The host settings the script starts with (host_fqdn is myhostname's value).
+    const hostSettings = lines.slice(0, lines.indexOf("set -eu")).filter((l) => !l.startsWith("#")).join("\n");
     const expectedMain = relay.parameters.filter((p) => !p.onlyWithoutSyslog).map((p) => `${p.name}=${valueOf(p)}`);
     const hostSpec = [...this.spec.pollers, ...(this.spec.central ? [this.spec.central] : [])].find((h) => h.name === host)!;
     const expectedExtras = Object.entries(hostSpec.postfixParameters ?? {}).map(([n, x]) => `${n}=${x}`);
@@ -399,7 +401,7 @@ class Accepted {
     const pieces: ShellPiece[] = [
       {
         id: "parameters",
-        code: `${real ? `real=${shellQuote(real.applied)}\n` : ""}stage=/stage\nos=debian\n${osCase}\n${main}\n${extras}`,
+        code: `${real ? `real=${shellQuote(real.applied)}\n` : ""}${hostSettings}\nstage=/stage\nos=debian\n${osCase}\n${main}\n${extras}`,
         verify: (records, noise, status) => {
           quiet(noise, status);
           const calls = records.filter((r) => r[0] === "postconf");

@@ -1,0 +1,148 @@
+// Splitting a fleet into stacks, and the state backend each stack declares. The split must change
+// nothing that is deployed: the same relays (byte for byte), the same Centreon batch.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { describe, expect, it } from "vitest";
+import { Testing } from "../../lib/cdktf.js";
+import { buildFleets } from "../../lib/fleet/build.js";
+import { FleetValidationError, parseFleet } from "../../lib/fleet/load.js";
+import { baseFleet } from "../fixtures/fleets.js";
+
+/** The base fleet with Centreon objects on every poller: a contact, SMTP checks, queue checks. */
+function centreonFleet(): Record<string, any> {
+  const doc = baseFleet();
+  doc.contactGroups = [{ name: "ops", alias: "Operations" }];
+  doc.contacts = [{ name: "John Doe", alias: "jdoe", email: "jdoe@example.org", groups: ["ops"] }];
+  doc.smtpChecks = [
+    { host: "smtp-paris", address: "smtp.example.org", poller: "poller-paris", auth: { username: "probe", password: { secret: "probe_password" } }, notify: { groups: ["ops"] } },
+    { host: "smtp-lille", address: "smtp.example.org", poller: "poller-lille", notify: { contacts: ["jdoe"] } },
+  ];
+  doc.queueChecks = { warning: 50, critical: 200 };
+  return doc;
+}
+
+function synthStacks(doc: Record<string, any>) {
+  const app = Testing.app();
+  const fleets = buildFleets(app, parseFleet(stringify(doc), "unit.yaml"));
+  return fleets.map((fleet) => {
+    const json = JSON.parse(Testing.synth(fleet));
+    return { fleet, json, resources: (json.resource?.[doc.engine ?? "null_resource"] ?? {}) as Record<string, any> };
+  });
+}
+
+const split = (doc: Record<string, any>): Record<string, any> => ({ ...doc, stacks: [{ name: "emea", pollers: ["poller-paris", "poller-lyon"] }] });
+
+describe("a fleet split into stacks", () => {
+  const [whole] = synthStacks(centreonFleet());
+  const [main, emea] = synthStacks(split(centreonFleet()));
+
+  it("makes the main stack and one stack per entry, named <fleet>-<entry>", () => {
+    expect(main.fleet.node.id).toBe("unit-fleet");
+    expect(emea.fleet.node.id).toBe("unit-fleet-emea");
+  });
+
+  it("puts each relay in exactly one stack, unchanged: same resource name, same triggers", () => {
+    expect(Object.keys(emea.resources).sort()).toEqual(["relay_poller-lyon", "relay_poller-paris"]);
+    expect(Object.keys(main.resources)).not.toContain("relay_poller-paris");
+    const relays = (r: Record<string, any>) => Object.fromEntries(Object.entries(r).filter(([n]) => n.startsWith("relay_")).map(([n, v]) => [n, v.triggers]));
+    expect({ ...relays(main.resources), ...relays(emea.resources) }).toEqual(relays(whole.resources));
+    // The relay of a poller moved out still gets the SMTP plugin and queue access its checks need.
+    expect(emea.resources["relay_poller-paris"].triggers).toEqual(whole.resources["relay_poller-paris"].triggers);
+  });
+
+  it("keeps the central and every Centreon object in the main stack: the batch is the same", () => {
+    const objects = (r: Record<string, any>) => Object.keys(r).filter((n) => !n.startsWith("relay_")).sort();
+    expect(objects(main.resources)).toEqual(objects(whole.resources));
+    expect(objects(main.resources)).toEqual(expect.arrayContaining(["smtp_check_smtp-paris", "queue_check_poller-paris", "queue_check_poller-lyon", "clapi_Central"]));
+    expect(objects(emea.resources)).toEqual([]);
+    expect(main.fleet.central!.configuration!.batch().text).toBe(whole.fleet.central!.configuration!.batch().text);
+  });
+
+  it("asks each stack only for the secrets it uses", () => {
+    expect(Object.keys(emea.json.variable).sort()).toEqual(["backup_smtp_password", "smtp_password"]);
+    expect(Object.keys(main.json.variable)).toEqual(expect.arrayContaining(["centreon_admin_password", "probe_password"]));
+  });
+
+  it("gives each stack its own local state file", () => {
+    expect(main.json.terraform.backend.local.path).toBe("../../../terraform.unit-fleet.tfstate");
+    expect(emea.json.terraform.backend.local.path).toBe("../../../terraform.unit-fleet-emea.tfstate");
+  });
+
+  it("refuses contacts in a stack of relays only, naming the stack that takes them", () => {
+    expect(() => emea.fleet.addContact({ name: "X", alias: "x", email: "x@example.org", groups: [] })).toThrow(
+      "contact x: stack unit-fleet-emea holds relays only; declare it in stack unit-fleet, with the central",
+    );
+  });
+});
+
+describe("state backends, one state per stack", () => {
+  it.each([
+    [{ s3: { bucket: "acme-tf-states", region: "eu-west-3", dynamodbTable: "tf-locks" } }, (stack: string) => ({
+      s3: { bucket: "acme-tf-states", region: "eu-west-3", key: `centreon-mail-as-code/${stack}.tfstate`, encrypt: true, dynamodb_table: "tf-locks" },
+    })],
+    [{ http: { address: "https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack}", lockAddress: "https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack}/lock", username: "ci" } }, (stack: string) => ({
+      http: {
+        address: `https://gitlab.example.org/api/v4/projects/42/terraform/state/${stack}`,
+        lock_address: `https://gitlab.example.org/api/v4/projects/42/terraform/state/${stack}/lock`,
+        unlock_address: `https://gitlab.example.org/api/v4/projects/42/terraform/state/${stack}/lock`,
+        username: "ci",
+      },
+    })],
+    [{ remote: { organization: "acme", workspacePrefix: "centreon-" } }, (stack: string) => ({
+      remote: { organization: "acme", workspaces: { name: `centreon-${stack}` } },
+    })],
+  ])("%j", (backend, expected) => {
+    for (const { fleet, json } of synthStacks({ ...split(baseFleet()), backend })) {
+      expect(json.terraform.backend).toEqual(expected(fleet.node.id));
+    }
+  });
+
+  it("passes terraform validate in every stack (terraform_data engine)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cmr-stacks-"));
+    writeFileSync(join(dir, "terraformrc"), "");
+    const env = { ...process.env, TF_CLI_CONFIG_FILE: join(dir, "terraformrc"), CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
+    const keyFile = join(dir, "id_test");
+    writeFileSync(keyFile, "not a real key: validate only reads the file\n");
+    const doc: Record<string, any> = { ...split(centreonFleet()), engine: "terraform_data", backend: { s3: { bucket: "acme-tf-states", region: "eu-west-3" } } };
+    doc.ssh = { ...doc.ssh, privateKeyFile: keyFile };
+    const stacks = synthStacks(doc);
+    for (const { fleet, json } of stacks) {
+      const stackDir = join(dir, fleet.node.id);
+      mkdirSync(stackDir);
+      writeFileSync(join(stackDir, "cdk.tf.json"), JSON.stringify(json));
+      execFileSync("terraform", ["init", "-backend=false", "-input=false"], { cwd: stackDir, env, stdio: "pipe" });
+      const out = execFileSync("terraform", ["validate", "-json"], { cwd: stackDir, env }).toString();
+      expect(JSON.parse(out)).toMatchObject({ valid: true, error_count: 0 });
+    }
+  });
+});
+
+describe("fleet file errors in stacks and backend", () => {
+  const problems = (doc: Record<string, any>) => {
+    try {
+      parseFleet(stringify(doc), "unit.yaml");
+    } catch (error) {
+      if (error instanceof FleetValidationError) return error.message;
+      throw error;
+    }
+    return "";
+  };
+  it.each<[string, (d: Record<string, any>) => void, string]>([
+    ["an undeclared poller", (d) => d.stacks[0].pollers.push("poller-nice"), `stacks[0].pollers[2]: "poller-nice" is not a declared poller: declared pollers are poller-paris, poller-lyon, poller-lille`],
+    ["a poller in two stacks", (d) => d.stacks.push({ name: "west", pollers: ["poller-lyon"] }), `stacks[1].pollers[0]: "poller-lyon" is already in stack "emea": a poller is deployed by one stack`],
+    ["the central", (d) => d.stacks[0].pollers.push("Central"), `stacks[0].pollers[2]: "Central" is the central: it stays in the main stack "unit-fleet" with the Centreon objects`],
+    ["two stacks with one name", (d) => d.stacks.push({ name: "emea", pollers: ["poller-lille"] }), `stacks[1].name: "emea" names two stacks: stack names must be unique`],
+    ["an empty stack", (d) => (d.stacks[0].pollers = []), "stacks[0].pollers"],
+    ["one http address for every stack", (d) => (d.backend = { http: { address: "https://state.example.org/centreon" } }), `backend.http.address: "https://state.example.org/centreon" is the same for every stack, so the stacks would overwrite each other's state: put {stack} where the stack name goes`],
+    ["two backends", (d) => (d.backend = { s3: { bucket: "acme-tf-states", region: "eu-west-3" }, remote: { organization: "acme" } }), "backend: must declare exactly one of s3, http or remote"],
+    ["a password in the backend", (d) => (d.backend = { http: { address: "https://s.example.org/{stack}", password: "hunter2" } }), "backend.http.password: unknown field"],
+    ["a bad bucket", (d) => (d.backend = { s3: { bucket: "Acme_States", region: "eu-west-3" } }), `backend.s3.bucket: "Acme_States" is not valid: it must be an S3 bucket name`],
+  ])("%s", (_name, mutate, expected) => {
+    const doc = split(baseFleet());
+    mutate(doc);
+    expect(problems(doc)).toContain(expected);
+  });
+});
