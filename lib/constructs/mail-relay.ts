@@ -11,6 +11,7 @@ import { terraformName } from "../remote/names.js";
 import { render } from "../render/templates.js";
 import { assertRule, rules } from "../fleet/rules.js";
 import type { Gateway } from "./gateway.js";
+import type { ProbeSettings } from "./rollout.js";
 
 export interface MailRelayProps {
   /** Centreon poller name of the host. */
@@ -39,6 +40,7 @@ export class MailRelay extends Construct {
   private readonly extraParameters: Record<string, string>;
   private readonly extraPackages: Record<OsFamily, Set<string>> = { debian: new Set(), rhel: new Set() };
   private queueCheck = false;
+  private probe?: ProbeSettings;
 
   constructor(scope: Construct, id: string, props: MailRelayProps) {
     super(scope, id);
@@ -85,6 +87,16 @@ export class MailRelay extends Construct {
     }
   }
 
+  /** After its reload, the host sends a probe through the gateway and fails unless it was sent. */
+  setProbe(probe: ProbeSettings): void {
+    assertRule(rules.email, `host ${this.hostName}: probe recipient`, probe.recipient);
+    const timeoutSeconds = probe.timeoutSeconds ?? 60;
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 5 || timeoutSeconds > 600) {
+      throw new Error(`host ${this.hostName}: probe timeoutSeconds ${timeoutSeconds} is not valid: it must be an integer from 5 to 600`);
+    }
+    this.probe = { recipient: probe.recipient, timeoutSeconds };
+  }
+
   get parameters(): RelayParameter[] {
     return relayParameters(this.gateway.settings, this.fqdn, { queueCheck: this.queueCheck });
   }
@@ -124,6 +136,7 @@ export class MailRelay extends Construct {
           }
         : null,
       held: !this.gateway.settings.enabled,
+      probe: this.probe ?? null,
     });
   }
 

@@ -52,5 +52,6 @@ export function buildFleet(scope: Construct, spec: FleetSpec, props: Pick<FleetP
     });
   }
   if (spec.queueChecks) fleet.setQueueChecks(spec.queueChecks);
+  if (spec.rollout) fleet.setRollout(spec.rollout);
   return fleet;
 }

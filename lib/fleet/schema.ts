@@ -238,6 +238,33 @@ export const QueueChecksSpec = thresholds({}, "messages in the Postfix queue").d
   "One service per poller alarming on the Postfix queue size (check_mailq -M postfix)",
 );
 
+export const RolloutSpec = z
+  .strictObject({
+    canary: z
+      .array(ruled(rules.objectName, "A poller (or the central) provisioned and probed before every other host"))
+      .default([])
+      .describe("Hosts provisioned and probed first (wave 0); if one fails, no other relay host is touched"),
+    batchSize: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("Hosts per wave after the canaries; a wave starts only when the previous one succeeded (default: all the others in one wave)"),
+    probe: z
+      .strictObject({
+        recipient: ruled(rules.email, "Address the probe message is sent to through the gateway (a mailbox that accepts test mail)"),
+        timeoutSeconds: z
+          .number()
+          .int()
+          .min(5)
+          .max(600)
+          .default(60)
+          .describe("How long a host waits for the gateway to accept its probe before the host fails (default 60)"),
+      })
+      .describe("After each reload, every relay host sends a probe through the gateway and fails unless Postfix reports it sent"),
+  })
+  .describe("Roll the relay configuration out in waves: canaries first, then batches, each host verified by a probe message");
+
 export const FleetSpec = z
   .strictObject({
     name: ruled(rules.stackName, "Stack name"),
@@ -258,6 +285,7 @@ export const FleetSpec = z
     contacts: z.array(ContactSpec).default([]),
     smtpChecks: z.array(SmtpCheckSpec).default([]),
     queueChecks: QueueChecksSpec.optional(),
+    rollout: RolloutSpec.optional(),
   })
   .describe("A Centreon fleet's notification mail, as code (fleet file version 1)");
 
@@ -271,6 +299,7 @@ export type ContactSpec = z.output<typeof ContactSpec>;
 export type ContactGroupSpec = z.output<typeof ContactGroupSpec>;
 export type SmtpCheckSpec = z.output<typeof SmtpCheckSpec>;
 export type QueueChecksSpec = z.output<typeof QueueChecksSpec>;
+export type RolloutSpec = z.output<typeof RolloutSpec>;
 
 /** Messages for zod's built-in checks, with the bad value and what is allowed. */
 export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {

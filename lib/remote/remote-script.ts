@@ -127,6 +127,15 @@ export class RemoteScript extends Construct {
     }
     this.resource.overrideLogicalId(props.terraformName);
   }
+
+  /**
+   * Runs only after every one of `others` was applied successfully (Terraform depends_on): a
+   * failed one stops this one. Replaces any earlier call. Ordering only: an unchanged dependency
+   * does not make this resource run.
+   */
+  runAfter(others: readonly RemoteScript[]): void {
+    this.resource.dependsOn = others.length ? others.map((o) => o.resource.fqn) : undefined;
+  }
 }
 
 export function ensureNullProvider(scope: Construct): void {
