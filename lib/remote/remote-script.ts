@@ -72,6 +72,8 @@ export class TerraformData extends TerraformResource {
 export class RemoteScript extends Construct {
   readonly resource: TerraformResource;
   readonly connection: SshConnection;
+  /** Terraform resource name (the contract: see RemoteScriptProps.terraformName). */
+  readonly terraformName: string;
   /** Trigger name → value (resolved at synth); any change re-runs the script. */
   readonly triggers: Record<string, string>;
 
@@ -79,6 +81,7 @@ export class RemoteScript extends Construct {
     super(scope, id);
     const { connection } = props;
     this.connection = connection;
+    this.terraformName = props.terraformName;
     const user = connection.user ?? "root";
     const secretsNow = () =>
       Object.entries(typeof props.secrets === "function" ? props.secrets() : (props.secrets ?? {})).sort(([a], [b]) =>
@@ -134,7 +137,8 @@ export class RemoteScript extends Construct {
    * does not make this resource run.
    */
   runAfter(others: readonly RemoteScript[]): void {
-    this.resource.dependsOn = others.length ? others.map((o) => o.resource.fqn) : undefined;
+    // Plain addresses: depends_on takes references, not "${...}" templates.
+    this.resource.dependsOn = others.length ? others.map((o) => `${o.resource.terraformResourceType}.${o.terraformName}`) : undefined;
   }
 }
 
