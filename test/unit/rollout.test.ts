@@ -41,7 +41,7 @@ function problems(doc: Record<string, any>): string[] {
   }
   return [];
 }
-const withRollout = (rollout: unknown) => ({ ...baseFleet(), rollout });
+const withRollout = (rollout: unknown): Record<string, any> => ({ ...baseFleet(), rollout });
 const probe = { recipient: "mail-probe@example.org" };
 
 describe("the rollout section of the fleet file", () => {
