@@ -42,7 +42,7 @@ describe("reading terraform apply's output per host", () => {
   });
 
   it("the fix: the tainted canary and every waiting host changed", () => {
-    expect(statuses("fixed", 0).map(([, s]) => s.kind)).toEqual(["changed", "changed", "changed", "changed", "unchanged"]);
+    expect(readApply(capture("fixed"), LAB_TARGETS, 0).map((r) => r.status.kind)).toEqual(["changed", "changed", "changed", "changed", "unchanged"]);
   });
 
   it("a host Terraform could not reach: FAILED at ssh, with a one-line fix; a plan that never ran: not run", () => {
