@@ -133,6 +133,11 @@ export class Fleet extends TerraformStack {
     this.applyRollout();
   }
 
+  /** The rollout settings. @default - none: every host at once, no probe */
+  get rolloutSettings(): RolloutProps | undefined {
+    return this.rollout;
+  }
+
   /** Host names per wave, in order. @default - one wave, no order, no probe */
   get waves(): string[][] {
     const hosts = this.relays.map((r) => r.hostName);

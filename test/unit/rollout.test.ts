@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { rolloutWaves } from "../../lib/constructs/rollout.js";
 import { FleetValidationError, parseFleet } from "../../lib/fleet/load.js";
 import { formatPath } from "../../lib/fleet/cross-checks.js";
+import { summary } from "../../lib/review/artifacts.js";
 import { baseFleet, decodedScript, synthFleet } from "../fixtures/fleets.js";
 
 const HOSTS = ["p1", "p2", "p3", "p4", "p5", "p6"];
@@ -117,5 +118,25 @@ describe("synthesized waves", () => {
     for (const name of ["poller-lyon", "poller-paris", "poller-lille", "Central"]) {
       expect(b[`relay_${name}`].triggers).toEqual(a[`relay_${name}`].triggers);
     }
+  });
+
+  it("shows the waves and the probe in the review summary, and no rollout section without one", () => {
+    expect(summary(rolled().fleet)).toContain(
+      [
+        "## Rollout",
+        "",
+        "Waves, in order: a wave starts only when every host of the previous one succeeded, so a failed",
+        "host stops the hosts of the later waves. After its reload, each host sends a probe to",
+        "`mail-probe@example.org` through its gateway and fails unless Postfix reports it sent within",
+        "45 s.",
+        "",
+        "| wave | hosts |",
+        "|---|---|",
+        "| 0 (canaries) | poller-lyon |",
+        "| 1 | poller-paris, poller-lille |",
+        "| 2 | Central |",
+      ].join("\n"),
+    );
+    expect(summary(synthFleet(baseFleet()).fleet)).not.toContain("## Rollout");
   });
 });
