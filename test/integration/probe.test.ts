@@ -103,4 +103,23 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     expect(lines[0]).toMatch(/^centreon-mail-as-code: poller1: probe failed: .*Connection refused.*\. Fix: this host cannot reach \[127\.0\.0\.1\]:\d+: check that the gateway is up/);
     expect(await queue(host)).toEqual([]);
   });
+
+  it("a gateway that accepts the connection and never answers: exit 15 after the timeout, the reachability fix; the probe is removed", async () => {
+    const { host, upstream } = await start(PASSWORD);
+    await upstream.pause();
+    // Something listens on the gateway's port and says nothing: Postfix waits for a greeting.
+    await host.exec(
+      `nohup python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",${upstream.port})); s.listen(); c=[s.accept() for _ in range(5)]; time.sleep(600)' >/dev/null 2>&1 &`,
+    );
+    await host.exec(`for i in 1 2 3 4 5 6 7 8 9 10; do ss -ltn | grep -q '127.0.0.1:${upstream.port} ' && break; sleep 0.2; done`);
+    const run = await provisionLikeTerraform(host, probedRelay(upstream.port, 5), { smtp_password: PASSWORD });
+    expect(run.code).toBe(15);
+    const lines = failureLines(run.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^centreon-mail-as-code: poller1: probe failed: no delivery of the probe within 5 s; the probe was removed from the queue\. Fix: this host cannot reach \[127\.0\.0\.1\]:\d+: check that the gateway is up/,
+    );
+    for (let i = 0; i < 20 && (await queue(host)).length > 0; i++) await new Promise((r) => setTimeout(r, 250));
+    expect(await queue(host)).toEqual([]);
+  });
 });

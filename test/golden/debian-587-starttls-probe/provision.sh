@@ -342,7 +342,8 @@ case "$probe_result" in
       reason=$(postqueue -j 2>/dev/null | grep -F "\"queue_id\": \"$probe_queue_id\"" | sed -n 's/.*"delay_reason": *"\([^"]*\)".*/\1/p' | head -n 1)
     fi
     probe_remove
-    fail 15 "no delivery of the probe within ${probe_timeout} s${reason:+ ($reason)}; the probe was removed from the queue" "$(probe_fix "$reason")" ;;
+    # No answer at all from the gateway is a reachability problem until the reason says otherwise.
+    fail 15 "no delivery of the probe within ${probe_timeout} s${reason:+ ($reason)}; the probe was removed from the queue" "$(probe_fix "${reason:-timed out}")" ;;
   *)
     reason=${probe_result#* (}
     reason=${reason%)}
