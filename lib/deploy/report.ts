@@ -51,8 +51,12 @@ export function readApply(output: string, targets: readonly DeployTarget[], exit
     if (line.startsWith("Error: ")) errorTitle = line.slice("Error: ".length);
     const withAddress = ERROR_WITH.exec(line);
     if (withAddress && errorTitle !== undefined) {
-      // The error's detail follows the "on FILE line N" and source lines, up to a blank line.
-      const detail = lines.slice(i + 1, i + 12).join(" ").replace(/\s+/g, " ");
+      // After "with ADDRESS," come "on FILE line N" and the source line, a blank line, then the
+      // detail (wrapped at 78 columns) up to the next blank line.
+      const blank = lines.findIndex((l, j) => j > i && l.trim() === "");
+      const start = blank === -1 ? lines.length : blank + 1;
+      const stop = lines.findIndex((l, j) => j >= start && l.trim() === "");
+      const detail = lines.slice(start, stop === -1 ? undefined : stop).join(" ").replace(/\s+/g, " ").trim();
       errors.set(withAddress[1], `${errorTitle}: ${detail}`);
       errorTitle = undefined;
     }

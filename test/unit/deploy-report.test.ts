@@ -1,6 +1,7 @@
 // The end-of-deploy table, read from REAL terraform apply output captured in the lab
 // (test/fixtures/terraform-apply/: the lab fleet with rollout { canary: [poller-3], batchSize: 2 }):
-// a first apply, a no-op, a canary whose probe the gateway refused (wrong password), the fix.
+// a first apply, a no-op, a canary whose probe the gateway refused (wrong password), the fix; an
+// unreachable canary; a missing TF_VAR_.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,6 +14,14 @@ const LAB_TARGETS: DeployTarget[] = [
   { host: "poller-3", address: "terraform_data.relay_poller-3", wave: 0, role: "relay" },
   { host: "poller-1", address: "terraform_data.relay_poller-1", wave: 1, role: "relay" },
   { host: "poller-2", address: "terraform_data.relay_poller-2", wave: 1, role: "relay" },
+  { host: "Central", address: "terraform_data.relay_Central", wave: 2, role: "relay" },
+  { host: "Central", address: "terraform_data.clapi_Central", role: "Centreon objects" },
+];
+/** The same lab with rollout { canary: [poller-2], batchSize: 2 } and poller-2's sshd stopped. */
+const UNREACHABLE_TARGETS: DeployTarget[] = [
+  { host: "poller-2", address: "terraform_data.relay_poller-2", wave: 0, role: "relay" },
+  { host: "poller-1", address: "terraform_data.relay_poller-1", wave: 1, role: "relay" },
+  { host: "poller-3", address: "terraform_data.relay_poller-3", wave: 1, role: "relay" },
   { host: "Central", address: "terraform_data.relay_Central", wave: 2, role: "relay" },
   { host: "Central", address: "terraform_data.clapi_Central", role: "Centreon objects" },
 ];
@@ -45,27 +54,24 @@ describe("reading terraform apply's output per host", () => {
     expect(readApply(capture("fixed"), LAB_TARGETS, 0).map((r) => r.status.kind)).toEqual(["changed", "changed", "changed", "changed", "unchanged"]);
   });
 
-  it("a host Terraform could not reach: FAILED at ssh, with a one-line fix; a plan that never ran: not run", () => {
-    const output = [
-      "  # terraform_data.relay_poller-1 must be replaced",
-      "terraform_data.relay_poller-1: Creating...",
-      "",
-      "Error: remote-exec provisioner error",
-      "",
-      "  with terraform_data.relay_poller-1,",
-      '  on cdk.tf.json line 207, in resource.terraform_data.relay_poller-1.provisioner[0].remote-exec:',
-      " 207:             }",
-      "",
-      "timeout - last error: dial tcp 198.18.53.22:22: connect: no route to host",
-      "",
-    ].join("\n");
-    const [, p1] = readApply(output, LAB_TARGETS, 1);
-    expect(p1.status).toMatchObject({ kind: "failed", step: "ssh" });
-    expect((p1.status as { message: string }).message).toMatch(
-      /^centreon-mail-as-code: poller-1: ssh failed: remote-exec provisioner error: .*timeout - last error: dial tcp 198\.18\.53\.22:22: connect: no route to host.*\. Fix: check that the host is up/,
+  it("an unreachable canary: FAILED at ssh with a one-line fix; the later waves not run; the executor changed", () => {
+    const results = readApply(capture("unreachable-canary"), UNREACHABLE_TARGETS, 1);
+    expect(results.map((r) => [r.host, r.role, r.status.kind === "failed" ? `failed at ${r.status.step}` : r.status.kind])).toEqual([
+      ["poller-2", "relay", "failed at ssh"],
+      ["poller-1", "relay", "not-run"],
+      ["poller-3", "relay", "not-run"],
+      ["Central", "relay", "not-run"],
+      ["Central", "Centreon objects", "changed"],
+    ]);
+    expect(failureMessages(results)).toEqual([
+      "centreon-mail-as-code: poller-2: ssh failed: remote-exec provisioner error: timeout - last error: dial tcp 198.18.52.22:22: connect: connection refused. Fix: check that the host is up and reachable at its address and SSH port, and that hostKey is the key it presents (ssh-keyscan -t ed25519 HOST)",
+    ]);
+  });
+
+  it("a missing TF_VAR_: Terraform stops before applying, every host not run", () => {
+    expect(readApply(capture("missing-variable"), LAB_TARGETS, 1).map((r) => r.status)).toEqual(
+      Array(5).fill({ kind: "not-run", reason: "terraform stopped before applying" }),
     );
-    const missingVariable = "Error: No value for required variable\n\n  on variables.tf line 1:\n";
-    expect(readApply(missingVariable, LAB_TARGETS, 1).map((r) => r.status.kind)).toEqual(Array(5).fill("not-run"));
   });
 });
 
