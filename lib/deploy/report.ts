@@ -13,6 +13,8 @@ export interface DeployTarget {
   address: string;
   /** Rollout wave; undefined for resources outside the rollout (the CLAPI executor). */
   wave?: number;
+  /** A rollout canary. @default false */
+  canary?: boolean;
   /** What the resource does, e.g. "relay" or "Centreon objects". */
   role: string;
 }
@@ -66,8 +68,7 @@ export function readApply(output: string, targets: readonly DeployTarget[], exit
     .filter((t) => t.wave !== undefined && (errors.has(t.address) || failureLine.has(t.address)))
     .map((t) => t.wave!);
   const firstFailedWave = failedWaves.length ? Math.min(...failedWaves) : undefined;
-  const failedHosts = (wave: number) =>
-    targets.filter((t) => t.wave === wave && (errors.has(t.address) || failureLine.has(t.address))).map((t) => t.host);
+  const failedInWave = (wave: number) => targets.filter((t) => t.wave === wave && (errors.has(t.address) || failureLine.has(t.address)));
 
   return targets.map((target) => {
     const status = ((): HostStatus => {
@@ -81,8 +82,9 @@ export function readApply(output: string, targets: readonly DeployTarget[], exit
       if (completed.has(target.address)) return { kind: "changed" };
       if (!planned.has(target.address)) return exitCode === 0 || planned.size > 0 ? { kind: "unchanged" } : { kind: "not-run", reason: "terraform stopped before applying" };
       if (firstFailedWave !== undefined && target.wave !== undefined && target.wave > firstFailedWave) {
-        const hosts = failedHosts(firstFailedWave);
-        return { kind: "not-run", reason: `waiting for failed ${firstFailedWave === 0 ? "canary" : `wave ${firstFailedWave}`} ${hosts.join(", ")}` };
+        const failed = failedInWave(firstFailedWave);
+        const what = failed.every((t) => t.canary) ? `canary${failed.length > 1 ? "s" : ""}` : `wave ${firstFailedWave}:`;
+        return { kind: "not-run", reason: `waiting for failed ${what} ${failed.map((t) => t.host).join(", ")}` };
       }
       return { kind: "not-run", reason: "terraform stopped after an error" };
     })();
@@ -135,8 +137,9 @@ export function failureMessages(results: readonly HostResult[]): string[] {
 export function deployTargets(fleet: Fleet): DeployTarget[] {
   const address = (remote: RemoteScript) => `${remote.resource.terraformResourceType}.${remote.terraformName}`;
   const relays = new Map(fleet.relays.map((r) => [r.hostName, r]));
+  const canaries = fleet.rolloutSettings?.canary ?? [];
   const targets: DeployTarget[] = fleet.waves.flatMap((wave, index) =>
-    wave.map((host) => ({ host, address: address(relays.get(host)!.remote), wave: index, role: "relay" })),
+    wave.map((host) => ({ host, address: address(relays.get(host)!.remote), wave: index, role: "relay", ...(canaries.includes(host) ? { canary: true } : {}) })),
   );
   const configuration = fleet.central?.configuration;
   if (configuration) targets.push({ host: fleet.central!.name, address: address(configuration.remote), role: "Centreon objects" });

@@ -11,7 +11,7 @@ import { baseFleet, synthFleet } from "../fixtures/fleets.js";
 const capture = (name: string) => readFileSync(join(import.meta.dirname, "../fixtures/terraform-apply", `${name}.txt`), "utf8");
 
 const LAB_TARGETS: DeployTarget[] = [
-  { host: "poller-3", address: "terraform_data.relay_poller-3", wave: 0, role: "relay" },
+  { host: "poller-3", address: "terraform_data.relay_poller-3", wave: 0, role: "relay", canary: true },
   { host: "poller-1", address: "terraform_data.relay_poller-1", wave: 1, role: "relay" },
   { host: "poller-2", address: "terraform_data.relay_poller-2", wave: 1, role: "relay" },
   { host: "Central", address: "terraform_data.relay_Central", wave: 2, role: "relay" },
@@ -19,7 +19,7 @@ const LAB_TARGETS: DeployTarget[] = [
 ];
 /** The same lab with rollout { canary: [poller-2], batchSize: 2 } and poller-2's sshd stopped. */
 const UNREACHABLE_TARGETS: DeployTarget[] = [
-  { host: "poller-2", address: "terraform_data.relay_poller-2", wave: 0, role: "relay" },
+  { host: "poller-2", address: "terraform_data.relay_poller-2", wave: 0, role: "relay", canary: true },
   { host: "poller-1", address: "terraform_data.relay_poller-1", wave: 1, role: "relay" },
   { host: "poller-3", address: "terraform_data.relay_poller-3", wave: 1, role: "relay" },
   { host: "Central", address: "terraform_data.relay_Central", wave: 2, role: "relay" },
@@ -68,6 +68,11 @@ describe("reading terraform apply's output per host", () => {
     ]);
   });
 
+  it("a failed wave that is not a canary is named as a wave", () => {
+    const withoutCanary = UNREACHABLE_TARGETS.map(({ canary: _canary, ...t }) => t);
+    expect(readApply(capture("unreachable-canary"), withoutCanary, 1)[1].status).toEqual({ kind: "not-run", reason: "waiting for failed wave 0: poller-2" });
+  });
+
   it("a missing TF_VAR_: Terraform stops before applying, every host not run", () => {
     expect(readApply(capture("missing-variable"), LAB_TARGETS, 1).map((r) => r.status)).toEqual(
       Array(5).fill({ kind: "not-run", reason: "terraform stopped before applying" }),
@@ -93,7 +98,7 @@ describe("the table", () => {
   it("targets come from the fleet: relays in wave order with their contractual addresses, then the executor", () => {
     const doc = { ...baseFleet(), rollout: { canary: ["poller-lille"], batchSize: 2, probe: { recipient: "mail-probe@example.org" } } };
     expect(deployTargets(synthFleet(doc).fleet)).toEqual([
-      { host: "poller-lille", address: "null_resource.relay_poller-lille", wave: 0, role: "relay" },
+      { host: "poller-lille", address: "null_resource.relay_poller-lille", wave: 0, role: "relay", canary: true },
       { host: "poller-paris", address: "null_resource.relay_poller-paris", wave: 1, role: "relay" },
       { host: "poller-lyon", address: "null_resource.relay_poller-lyon", wave: 1, role: "relay" },
       { host: "Central", address: "null_resource.relay_Central", wave: 2, role: "relay" },
