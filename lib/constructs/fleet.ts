@@ -13,6 +13,7 @@ import { assertThresholds, SmtpCheck, type SmtpCheckProps, type Thresholds } fro
 import { QueueCheck } from "./queue-check.js";
 import { OS_PROFILES } from "../postfix/os.js";
 import { declareStateBackend, type StateBackend } from "./state-backend.js";
+import { rolloutWaves, type RolloutProps } from "./rollout.js";
 
 export interface FleetProps {
   /** null_resource (hashicorp/null provider) or terraform_data (built in). @default "null_resource" */
@@ -62,6 +63,7 @@ export class Fleet extends TerraformStack {
   private defaultGatewayChoice?: Gateway;
   private readonly objects: CentreonObject[] = [];
   private queueChecks?: Thresholds;
+  private rollout?: RolloutProps;
 
   constructor(scope: Construct, name: string, props: FleetProps = {}) {
     super(scope, name);
@@ -114,6 +116,7 @@ export class Fleet extends TerraformStack {
     this.pollersByName.set(props.name, poller);
     this.pollerOrder.push(props.name);
     this.addQueueCheck(poller.relay, props.address);
+    this.applyRollout();
     return poller;
   }
 
@@ -131,6 +134,7 @@ export class Fleet extends TerraformStack {
     this.claimHostName(props.name);
     this.centralHost = new Central(this, "central", props);
     if (this.centralHost.relay) this.addQueueCheck(this.centralHost.relay, props.address);
+    this.applyRollout();
     return this.centralHost;
   }
 
@@ -179,6 +183,43 @@ export class Fleet extends TerraformStack {
       else this.addQueueCheckElsewhere(this.pollersElsewhere.get(name)!);
     }
     if (this.centralHost?.relay) this.addQueueCheck(this.centralHost.relay, this.centralHost.relay.remote.connection.host);
+  }
+
+  /**
+   * Rolls the relay configuration out in waves: the canaries first, then `batchSize` hosts at a
+   * time, each wave only after the previous one succeeded, every host probed after its reload.
+   * Hosts added later join the last waves.
+   */
+  setRollout(props: RolloutProps): void {
+    if (this.rollout) throw new Error("the rollout is already set: call setRollout once");
+    this.rollout = props;
+    this.applyRollout();
+  }
+
+  /** The rollout settings. @default - none: every host at once, no probe */
+  get rolloutSettings(): RolloutProps | undefined {
+    return this.rollout;
+  }
+
+  /** Host names per wave, in order. @default - one wave, no order, no probe */
+  get waves(): string[][] {
+    const hosts = this.relays.map((r) => r.hostName);
+    return this.rollout ? rolloutWaves(hosts, this.rollout.canary, this.rollout.batchSize) : [hosts];
+  }
+
+  // Recomputed whenever a host joins: each relay waits for the whole previous wave.
+  private applyRollout(): void {
+    if (!this.rollout) return;
+    const relays = new Map(this.relays.map((r) => [r.hostName, r]));
+    let previous: MailRelay[] = [];
+    for (const wave of this.waves) {
+      const current = wave.map((name) => relays.get(name)!);
+      for (const relay of current) {
+        relay.setProbe(this.rollout.probe);
+        relay.remote.runAfter(previous.map((r) => r.remote));
+      }
+      previous = current;
+    }
   }
 
   /** Queue-check thresholds. @default - no queue check */

@@ -12,6 +12,7 @@ import { render } from "../render/templates.js";
 import { assertRule, rules } from "../fleet/rules.js";
 import type { Secret } from "../secret.js";
 import type { Gateway } from "./gateway.js";
+import type { ProbeSettings } from "./rollout.js";
 
 export interface MailRelayProps {
   /** Centreon poller name of the host. */
@@ -64,6 +65,7 @@ export class MailRelay extends Construct {
   // provisionScript() is asked for several times per synth: rendered again only after a change.
   private revision = 0;
   private body?: { revision: number; text: string };
+  private probe?: ProbeSettings;
 
   constructor(scope: Construct, id: string, props: MailRelayProps) {
     super(scope, id);
@@ -115,6 +117,17 @@ export class MailRelay extends Construct {
     }
   }
 
+  /** After its reload, the host sends a probe through the gateway and fails unless it was sent. */
+  setProbe(probe: ProbeSettings): void {
+    assertRule(rules.email, `host ${this.hostName}: probe recipient`, probe.recipient);
+    const timeoutSeconds = probe.timeoutSeconds ?? 60;
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 5 || timeoutSeconds > 600) {
+      throw new Error(`host ${this.hostName}: probe timeoutSeconds ${timeoutSeconds} is not valid: it must be an integer from 5 to 600`);
+    }
+    this.probe = { recipient: probe.recipient, timeoutSeconds };
+    this.revision++;
+  }
+
   get parameters(): RelayParameter[] {
     return relayParameters(this.gateway.settings, this.fqdn, { queueCheck: this.queueCheck });
   }
@@ -162,6 +175,7 @@ export class MailRelay extends Construct {
         ? { key: credentials.key, username: credentials.username, secretEnv: PASSWORD_ENV, secretName: credentials.password.name }
         : null,
       held: !this.gateway.settings.enabled,
+      probe: this.probe ?? null,
     });
   }
 

@@ -105,5 +105,6 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
     });
   }
   if (spec.queueChecks) fleet.setQueueChecks(spec.queueChecks);
+  if (spec.rollout) fleet.setRollout(spec.rollout);
   return fleet;
 }

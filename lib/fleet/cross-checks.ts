@@ -115,6 +115,24 @@ export function crossCheck(doc: unknown): FleetProblem[] {
       problems.push({ path: [...path, "verifyCertificate"], message: `true needs TLS: set security to starttls or tls, or remove verifyCertificate` });
     }
   }
+  // Canaries must be hosts with a relay (the pollers, and the central when it has a gateway).
+  const rollout = isObject(doc.rollout) ? doc.rollout : undefined;
+  if (rollout && Array.isArray(rollout.canary)) {
+    const relayHosts = hosts.filter(({ host }) => host !== central || central.gateway !== undefined).flatMap(({ host }) => (typeof host.name === "string" ? [host.name] : []));
+    const named = new Set<string>();
+    rollout.canary.forEach((name, i) => {
+      if (typeof name !== "string") return;
+      if (!relayHosts.includes(name)) {
+        problems.push({
+          path: ["rollout", "canary", i],
+          message: `${showValue(name)} is not a declared poller with a relay: declared ones are ${relayHosts.length ? relayHosts.join(", ") : "none"}`,
+        });
+      } else if (named.has(name)) {
+        problems.push({ path: ["rollout", "canary", i], message: `${showValue(name)} is named twice: list each canary once` });
+      }
+      named.add(name);
+    });
+  }
   problems.push(...centreonChecks(doc, hosts.map(({ host }) => host.name).filter((n): n is string => typeof n === "string")));
   problems.push(...stackChecks(doc));
   return problems;

@@ -286,6 +286,33 @@ export const BackendSpec = z
   })
   .describe("Where every stack of the fleet keeps its Terraform state; default: a local file terraform.<stack>.tfstate");
 
+export const RolloutSpec = z
+  .strictObject({
+    canary: z
+      .array(ruled(rules.objectName, "A poller (or the central) provisioned and probed before every other host"))
+      .default([])
+      .describe("Hosts provisioned and probed first (wave 0); if one fails, no other relay host is touched"),
+    batchSize: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("Hosts per wave after the canaries; a wave starts only when the previous one succeeded (default: all the others in one wave)"),
+    probe: z
+      .strictObject({
+        recipient: ruled(rules.email, "Address the probe message is sent to through the gateway (a mailbox that accepts test mail)"),
+        timeoutSeconds: z
+          .number()
+          .int()
+          .min(5)
+          .max(600)
+          .default(60)
+          .describe("How long a host waits for the gateway to accept its probe before the host fails (default 60)"),
+      })
+      .describe("After each reload, every relay host sends a probe through the gateway and fails unless Postfix reports it sent"),
+  })
+  .describe("Roll the relay configuration out in waves: canaries first, then batches, each host verified by a probe message");
+
 export const FleetSpec = z
   .strictObject({
     name: ruled(rules.stackName, "Stack name"),
@@ -314,6 +341,7 @@ export const FleetSpec = z
     queueChecks: QueueChecksSpec.optional(),
     stacks: z.array(StackSpec).default([]),
     backend: BackendSpec.optional(),
+    rollout: RolloutSpec.optional(),
   })
   .describe("A Centreon fleet's notification mail, as code (fleet file version 1)");
 
@@ -329,6 +357,7 @@ export type SmtpCheckSpec = z.output<typeof SmtpCheckSpec>;
 export type QueueChecksSpec = z.output<typeof QueueChecksSpec>;
 export type StackSpec = z.output<typeof StackSpec>;
 export type BackendSpec = z.output<typeof BackendSpec>;
+export type RolloutSpec = z.output<typeof RolloutSpec>;
 
 /** Messages for zod's built-in checks, with the bad value and what is allowed. */
 export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {

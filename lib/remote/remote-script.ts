@@ -91,6 +91,8 @@ interface Rendered {
 export class RemoteScript extends Construct {
   readonly resource: TerraformResource;
   readonly connection: SshConnection;
+  /** Terraform resource name (the contract: see RemoteScriptProps.terraformName). */
+  readonly terraformName: string;
   /** Trigger name → value (resolved at synth); any change re-runs the script. */
   readonly triggers: Record<string, string>;
 
@@ -98,6 +100,7 @@ export class RemoteScript extends Construct {
     super(scope, id);
     const { connection } = props;
     this.connection = connection;
+    this.terraformName = props.terraformName;
     const user = connection.user ?? "root";
     // Rendered once per change of the script or its secrets: cdktf resolves each token several
     // times per synth, and the script is the largest string in the stack.
@@ -170,6 +173,16 @@ export class RemoteScript extends Construct {
       this.resource = new NullResource(this, "Resource", { ...config, triggers: this.triggers });
     }
     this.resource.overrideLogicalId(props.terraformName);
+  }
+
+  /**
+   * Runs only after every one of `others` was applied successfully (Terraform depends_on): a
+   * failed one stops this one. Replaces any earlier call. Ordering only: an unchanged dependency
+   * does not make this resource run.
+   */
+  runAfter(others: readonly RemoteScript[]): void {
+    // Plain addresses: depends_on takes references, not "${...}" templates.
+    this.resource.dependsOn = others.length ? others.map((o) => `${o.resource.terraformResourceType}.${o.terraformName}`) : undefined;
   }
 }
 

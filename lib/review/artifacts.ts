@@ -71,7 +71,15 @@ export function summary(fleet: Fleet, warnings: string[] = [], model = reviewMod
     lines: batch?.objects[i]?.lineCount ?? 0,
     fields: Object.entries(o.fields).map(([name, value]) => ({ name, value })),
   }));
+  const rollout = fleet.rolloutSettings;
   return render("review/SUMMARY.md.hbs", {
+    rollout: rollout
+      ? {
+          waves: fleet.waves.map((hosts, i) => ({ wave: i === 0 && rollout.canary?.length ? "0 (canaries)" : String(i), hosts: hosts.join(", ") })),
+          recipient: rollout.probe.recipient,
+          timeoutSeconds: rollout.probe.timeoutSeconds ?? 60,
+        }
+      : null,
     name: fleet.node.id,
     engine: fleet.engine,
     gateways,

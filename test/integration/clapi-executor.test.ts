@@ -169,7 +169,7 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     const line13 = executorLines()[12];
     expect(failed.stderr).toContain(`line 13: ${line13}`);
     expect(failed.stderr).toMatch(/CLAPI: .*Simulated failure/);
-    expect(failed.stderr).toContain("FAILED at step import: CLAPI rejected 1 line(s) of the batch");
+    expect(failed.stderr).toMatch(/^centreon-mail-as-code: Central: import failed: CLAPI rejected 1 line\(s\) of the batch\. Fix: correct the object named above/m);
   });
 
   it("refuses a secret CLAPI would split, before sending anything", async () => {

@@ -121,25 +121,25 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
         "misspelled parameter (postconf warning)",
         () => pollerResource({}, { postfixParameters: { smtp_sasl_auth_enabel: "yes" } }),
         { smtp_password: PASSWORD },
-        /unused parameter: smtp_sasl_auth_enabel=yes[\s\S]*FAILED at step validate: postconf reports problems in the new main\.cf/,
+        /unused parameter: smtp_sasl_auth_enabel=yes[\s\S]*^centreon-mail-as-code: poller1: validate failed: postconf reports problems in the new main\.cf/m,
       ],
       [
         "malformed value (postconf warning)",
         () => pollerResource({}, { postfixParameters: { compatibility_level: "not-a-level" } }),
         { smtp_password: PASSWORD },
-        /malformed compatibility level syntax[\s\S]*FAILED at step validate: postconf reports problems in the new main\.cf/,
+        /malformed compatibility level syntax[\s\S]*^centreon-mail-as-code: poller1: validate failed: postconf reports problems in the new main\.cf/m,
       ],
       [
         "maillog_file outside the allowed prefixes (postfix check)",
         () => pollerResource({}, { postfixParameters: { maillog_file_prefixes: "/nonexistent" } }),
         { smtp_password: PASSWORD },
-        /maillog_file[\s\S]*FAILED at step validate: postfix check rejects the new configuration/,
+        /maillog_file[\s\S]*^centreon-mail-as-code: poller1: validate failed: postfix check rejects the new configuration/m,
       ],
       [
         "password the map cannot hold (postmap -q)",
         () => pollerResource(),
         { smtp_password: "first line\nsecond line" },
-        /FAILED at step validate: the credentials map does not hold the password byte for byte/,
+        /^centreon-mail-as-code: poller1: validate failed: the credentials map does not hold the password byte for byte/m,
       ],
     ];
 
@@ -169,7 +169,7 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     await host.exec("for i in 1 2 3 4 5 6 7 8 9 10; do ss -ltn | grep -q '127.0.0.1:25 ' && break; sleep 0.2; done");
     const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
     expect(run.code).toBe(14);
-    expect(run.stderr).toMatch(/FAILED at step activate: Postfix (did not start|is not running after the change)/);
+    expect(run.stderr).toMatch(/^centreon-mail-as-code: poller1: reload failed: Postfix (did not start|is not running after the change)\. Fix: the previous configuration was put back/m);
     expect(run.stderr).toContain("restoring the previous configuration");
     expect(liveFiles(host)).toEqual(before);
   });

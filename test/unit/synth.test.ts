@@ -268,13 +268,19 @@ describe("typed constructs without YAML", () => {
 });
 
 describe("real terraform validate (terraform_data engine: no provider download)", () => {
-  it("accepts the synthesized stack", () => {
+  it("accepts the synthesized stack, rollout waves included", () => {
     const dir = mkdtempSync(join(tmpdir(), "cmr-validate-"));
     const keyFile = join(dir, "id_test");
     writeFileSync(keyFile, "not a real key: validate only reads the file\n");
     const cliConfig = join(dir, "terraformrc");
     writeFileSync(cliConfig, "");
-    const doc = { ...baseFleet(), engine: "terraform_data", ssh: { ...baseFleet().ssh, privateKeyFile: keyFile } };
+    const doc = {
+      ...baseFleet(),
+      engine: "terraform_data",
+      ssh: { ...baseFleet().ssh, privateKeyFile: keyFile },
+      // Waves: depends_on between relay resources must be references Terraform accepts.
+      rollout: { canary: ["poller-lyon"], batchSize: 1, probe: { recipient: "mail-probe@example.org" } },
+    };
     const { text } = synthFleet(doc);
     const stackDir = join(dir, "stack");
     execFileSync("mkdir", ["-p", stackDir]);

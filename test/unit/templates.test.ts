@@ -5,9 +5,10 @@ import { Testing } from "../../lib/cdktf.js";
 import { Fleet } from "../../lib/constructs/fleet.js";
 import type { GatewayProps } from "../../lib/constructs/gateway.js";
 import type { OsChoice } from "../../lib/postfix/os.js";
+import type { RolloutProps } from "../../lib/constructs/rollout.js";
 import { HOST_KEYS } from "../fixtures/fleets.js";
 
-function relayFiles(os: OsChoice, gateway: Omit<GatewayProps, "auth"> & { auth?: boolean }) {
+function relayFiles(os: OsChoice, gateway: Omit<GatewayProps, "auth"> & { auth?: boolean }, rollout?: RolloutProps) {
   const fleet = new Fleet(Testing.app(), "golden");
   const { auth, ...props } = gateway;
   const gw = fleet.addGateway("corporate", {
@@ -15,6 +16,7 @@ function relayFiles(os: OsChoice, gateway: Omit<GatewayProps, "auth"> & { auth?:
     auth: auth === false ? undefined : { username: "alerts@example.org", password: fleet.secret("smtp_password") },
   });
   const poller = fleet.addPoller({ name: `poller-${os}`, address: "192.0.2.21", fqdn: `poller-${os}.example.org`, os, gateway: gw, hostKey: HOST_KEYS[1] });
+  if (rollout) fleet.setRollout(rollout);
   return poller.relay.reviewFiles();
 }
 
@@ -26,6 +28,11 @@ const variants = {
   "rhel-465-tls-verify": relayFiles("rhel", { host: "smtp.example.org", port: 465, security: "tls", from: "centreon@example.org" }),
   "rhel-465-tls-noverify": relayFiles("rhel", { host: "smtp.example.org", port: 465, security: "tls", verifyCertificate: false }),
   "auto-25-none-noauth-disabled": relayFiles("auto", { host: "relay.example.org", security: "none", auth: false, enabled: false }),
+  "debian-587-starttls-probe": relayFiles(
+    "debian",
+    { host: "smtp.example.org", port: 587, security: "starttls", from: "centreon@example.org" },
+    { probe: { recipient: "mail-probe@example.org", timeoutSeconds: 30 } },
+  ),
 };
 
 describe.each(Object.entries(variants))("rendered files for %s", (name, files) => {

@@ -6,7 +6,8 @@ host_fqdn='poller-rhel.example.org'
 # Makes Postfix on this host a relay to [smtp.example.org]:465 for Centreon notifications. Safe to run again:
 # the new configuration is built and checked in a scratch copy, and only a configuration that
 # passes Postfix's own checks replaces the live one. Queued mail is never deleted.
-# Exit codes: 10 detect, 11 install, 12 configure, 13 validate, 14 activate (see the README).
+# Exit codes: 10 detect, 11 install, 12 configure, 13 validate, 14 reload, 15 probe (see the README).
+# A failure prints ONE line: centreon-mail-as-code: HOST: STEP failed: WHAT. Fix: WHAT TO DO
 set -eu
 umask 077
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -19,10 +20,11 @@ step=start
 activated=no
 
 say() { printf 'centreon-mail-relay[%s] %s\n' "$host_name" "$*"; }
-# fail CODE WHAT FIX: one line saying what is wrong, one saying what to do.
+reported=no
+# fail CODE WHAT FIX: the one line an operator acts on (host, step, what failed, what to do).
 fail() {
-  say "FAILED at step $step: $2" >&2
-  say "fix: $3" >&2
+  printf 'centreon-mail-as-code: %s: %s failed: %s. Fix: %s\n' "$host_name" "$step" "$2" "$3" >&2
+  reported=yes
   exit "$1"
 }
 is_running() { postfix status >/dev/null 2>&1; }
@@ -36,6 +38,9 @@ check_root=
 on_exit() {
   status=$?
   trap - EXIT HUP INT TERM
+  if [ "$status" -ne 0 ] && [ "$reported" = no ]; then
+    printf 'centreon-mail-as-code: %s: %s failed: a command exited with status %s. Fix: read the messages above\n' "$host_name" "$step" "$status" >&2
+  fi
   if [ "$status" -ne 0 ] && [ "$activated" = yes ]; then restore_backup; fi
   # The scratch copies hold the credentials map: never leave them behind.
   rm -rf -- "$work" ${check_root:+"$check_root"}
@@ -205,8 +210,8 @@ if [ "$found" != "$expected" ]; then
 fi
 unset found expected
 
-# ---------------------------------------------------------------- activate
-step=activate
+# ---------------------------------------------------------------- reload (the live configuration changes here)
+step=reload
 was_running=no
 is_running && was_running=yes
 backup="$work/backup"
@@ -257,15 +262,15 @@ done
 new_inet_interfaces=$(postconf -h inet_interfaces)
 if [ "$was_running" = no ]; then
   say "starting Postfix"
-  postfix_start >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not start" "read the mail log ($(postconf -h maillog_file 2>/dev/null || true)) on this host"; }
+  postfix_start >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not start" "the previous configuration was put back; read the mail log ($(postconf -h maillog_file 2>/dev/null || true)) on this host"; }
 elif [ "$old_inet_interfaces" != "$new_inet_interfaces" ]; then
   # inet_interfaces is read only when Postfix starts: a reload would not apply it.
   say "restarting Postfix (inet_interfaces: $old_inet_interfaces -> $new_inet_interfaces)"
-  postfix_restart >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not restart" "the previous configuration was put back"; }
+  postfix_restart >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not restart" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"; }
 else
-  postfix_reload >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not reload" "the previous configuration was put back"; }
+  postfix_reload >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not reload" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"; }
 fi
-is_running || fail 14 "Postfix is not running after the change" "the previous configuration was put back"
+is_running || fail 14 "Postfix is not running after the change" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"
 activated=done
 
 # Mail deferred earlier (gateway down, disabled, wrong password) is retried now, not deleted.

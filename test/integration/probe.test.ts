@@ -1,0 +1,125 @@
+// The rollout probe against REAL Postfix: after its reload, the relay script sends a probe through
+// an upstream requiring STARTTLS + AUTH and reads Postfix's own verdict (status=sent / deferred)
+// from the host's mail log. A failed probe fails the host with the gateway's reason and one line
+// saying what to do, and leaves the queue exactly as it was (the probe removed, other mail kept).
+import { copyFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { singlePoller } from "../fixtures/fleets.js";
+import {
+  isMessage,
+  makeTestCa,
+  provisionLikeTerraform,
+  requirePrivileged,
+  startScratchHost,
+  startUpstream,
+  type ScratchHost,
+  type Upstream,
+  type UpstreamMessage,
+} from "../support/index.js";
+
+const PASSWORD = "Probe relay pass 'q' $x ;|&";
+const CA_IN_HOST = "/etc/postfix/lab-ca.pem";
+const RECIPIENT = "mail-probe@example.org";
+
+const probedRelay = (port: number, timeoutSeconds = 20) =>
+  singlePoller(
+    { port, security: "starttls", verifyCertificate: true, caFile: CA_IN_HOST, auth: { username: "poller-relay", password: { secret: "smtp_password" } } },
+    {},
+    { rollout: { probe: { recipient: RECIPIENT, timeoutSeconds } } },
+  ).resource;
+
+/** Queue IDs and first delay reasons, as postqueue -j shows them. */
+async function queue(host: ScratchHost): Promise<{ id: string; reason: string }[]> {
+  const out = (await host.exec("postqueue -j")).stdout.trim();
+  return out ? out.split("\n").map((l) => JSON.parse(l)).map((m) => ({ id: m.queue_id, reason: m.recipients[0]?.delay_reason ?? "" })) : [];
+}
+
+/** The one line the script promises for a failure, and nothing else shaped like it. */
+const failureLines = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "));
+
+describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script's probe, on a real Postfix", () => {
+  let host: ScratchHost | undefined;
+  let upstream: Upstream | undefined;
+  afterEach(async () => {
+    await upstream?.stop();
+    await host?.stop();
+    host = upstream = undefined;
+  });
+
+  async function start(password: string) {
+    const tlsDir = mkdtempSync(join(tmpdir(), "cmr-ca-"));
+    const ca = makeTestCa(tlsDir, { ips: ["127.0.0.1"] });
+    host = await startScratchHost({ name: "probe", mainCf: "none" });
+    copyFileSync(ca.caPath, host.path(CA_IN_HOST));
+    upstream = await startUpstream({ host, port: 0, mode: "starttls", users: { "poller-relay": password }, tlsDir });
+    return { host, upstream };
+  }
+
+  it("a working relay: the probe reaches the gateway authenticated, the host succeeds, the queue is empty", async () => {
+    const { host, upstream } = await start(PASSWORD);
+    const run = await provisionLikeTerraform(host, probedRelay(upstream.port), { smtp_password: PASSWORD });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/centreon-mail-relay\[poller1\] probe sent to the gateway \(queue id [0-9A-F]+\): \(250 /);
+    const probe = (await upstream.waitFor((r) => isMessage(r) && r.subject === "centreon-mail-as-code probe from poller1")) as UpstreamMessage;
+    expect(probe).toMatchObject({ user: "poller-relay", secure: true, rcptTo: [RECIPIENT], ehlo: "poller1.example.org", mailFrom: "centreon@example.org" });
+    expect(probe.headers["message-id"]).toMatch(/^<centreon-mail-probe\.\d{14}\.\d+\.[0-9a-f]{12}@poller1\.example\.org>$/);
+    expect(await queue(host)).toEqual([]);
+  });
+
+  it("a wrong password: exit 15, one line naming the host, the step, the gateway's 535 and the secret to fix; only the probe leaves the queue", async () => {
+    const { host, upstream } = await start("the gateway's real password");
+    // An alert queued before the deploy, with the gateway down: it must survive the failed probe.
+    await upstream.pause();
+    const first = await provisionLikeTerraform(host, singlePoller({ port: upstream.port, security: "starttls", caFile: CA_IN_HOST, auth: { username: "poller-relay", password: { secret: "smtp_password" } } }).resource, { smtp_password: PASSWORD });
+    expect(first.code).toBe(0);
+    expect((await host.exec("sendmail -f nagios ops@example.org", { input: "Subject: alert\n\nkeep me\n" })).code).toBe(0);
+    for (let i = 0; i < 40 && (await queue(host)).every((m) => !m.reason); i++) await new Promise((r) => setTimeout(r, 250));
+    const alert = await queue(host);
+    expect(alert).toHaveLength(1);
+    await upstream.resume();
+
+    const run = await provisionLikeTerraform(host, probedRelay(upstream.port), { smtp_password: PASSWORD });
+    expect(run.code).toBe(15);
+    const lines = failureLines(run.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^centreon-mail-as-code: poller1: probe failed: the probe was deferred \(SASL authentication failed; server 127\.0\.0\.1\[127\.0\.0\.1\] said: 535 [^)]*\); the probe was removed from the queue\. Fix: the gateway refused the login of poller-relay: set TF_VAR_smtp_password to its password on \[127\.0\.0\.1\]:\d+ \(or correct auth\.username\), then deploy again$/,
+    );
+    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    // The alert is still queued (retried later with the right password); the probe is gone.
+    expect((await queue(host)).map((m) => m.id)).toEqual(alert.map((m) => m.id));
+  });
+
+  it("the gateway unreachable: exit 15 with the connection error and the reachability fix; the queue is left empty", async () => {
+    const { host, upstream } = await start(PASSWORD);
+    await upstream.pause();
+    const run = await provisionLikeTerraform(host, probedRelay(upstream.port, 10), { smtp_password: PASSWORD });
+    expect(run.code).toBe(15);
+    const lines = failureLines(run.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^centreon-mail-as-code: poller1: probe failed: .*Connection refused.*\. Fix: this host cannot reach \[127\.0\.0\.1\]:\d+: check that the gateway is up/);
+    expect(await queue(host)).toEqual([]);
+  });
+
+  it("a gateway that accepts the connection and never answers: exit 15 after the timeout, the reachability fix; the probe is removed", async () => {
+    const { host, upstream } = await start(PASSWORD);
+    await upstream.pause();
+    // Something listens on the gateway's port and says nothing: Postfix waits for a greeting.
+    await host.exec(
+      `nohup python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",${upstream.port})); s.listen(); c=[s.accept() for _ in range(5)]; time.sleep(600)' >/dev/null 2>&1 &`,
+    );
+    await host.exec(`for i in 1 2 3 4 5 6 7 8 9 10; do ss -ltn | grep -q '127.0.0.1:${upstream.port} ' && break; sleep 0.2; done`);
+    const run = await provisionLikeTerraform(host, probedRelay(upstream.port, 5), { smtp_password: PASSWORD });
+    expect(run.code).toBe(15);
+    const lines = failureLines(run.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^centreon-mail-as-code: poller1: probe failed: no delivery of the probe within 5 s; the probe was removed from the queue\. Fix: this host cannot reach \[127\.0\.0\.1\]:\d+: check that the gateway is up/,
+    );
+    for (let i = 0; i < 20 && (await queue(host)).length > 0; i++) await new Promise((r) => setTimeout(r, 250));
+    expect(await queue(host)).toEqual([]);
+  });
+});
