@@ -1,5 +1,5 @@
 // npm run deploy [-- terraform apply options]: synthesizes the fleet file exactly as npm run synth
-// does (FLEET_FILE, CDKTF_OUTDIR), runs terraform apply on its stack (init first when needed),
+// does (FLEET_FILE, CDKTF_OUTDIR), runs terraform apply on each stack (init first when needed),
 // streams Terraform's output, then ends with one row per host (changed / unchanged / FAILED at a
 // step / not run) and each failed host's one-line reason and fix. Exits non-zero if anything failed.
 // Secrets come from TF_VAR_<name> as for cdktf deploy; nothing here prints them.
@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { App } from "../lib/cdktf.js";
-import { buildFleet } from "../lib/fleet/build.js";
+import { buildFleets } from "../lib/fleet/build.js";
 import { FleetValidationError, loadFleetFile } from "../lib/fleet/load.js";
 import { deployTargets, failureMessages, formatTable, readApply } from "../lib/deploy/report.js";
 
@@ -22,40 +22,45 @@ const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const synth = spawnSync(process.execPath, ["--import", tsx, join(import.meta.dirname, "../main.ts")], { stdio: "inherit" });
 if (synth.status !== 0) process.exit(synth.status ?? 1);
 
-// 2. The hosts and their waves, from the same fleet file (building the constructs writes nothing).
-let targets;
-let stackName: string;
+// 2. The stacks (STACKS=a,b picks some: one CI job per stack), their hosts and waves, from the same
+// fleet file (building the constructs writes nothing).
+let stacks: { name: string; targets: ReturnType<typeof deployTargets> }[];
 try {
-  const spec = loadFleetFile(fleetFile);
-  stackName = spec.name;
-  targets = deployTargets(buildFleet(new App({ outdir, skipValidation: true }), spec));
+  const fleets = buildFleets(new App({ outdir, skipValidation: true }), loadFleetFile(fleetFile));
+  const wanted = process.env.STACKS?.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted?.filter((name) => !fleets.some((f) => f.node.id === name)) ?? [];
+  if (unknown.length) throw new Error(`STACKS names ${unknown.join(", ")}: the fleet's stacks are ${fleets.map((f) => f.node.id).join(", ")}`);
+  stacks = fleets.filter((f) => !wanted || wanted.includes(f.node.id)).map((f) => ({ name: f.node.id, targets: deployTargets(f) }));
 } catch (error) {
   console.error(error instanceof FleetValidationError ? error.message : `${fleetFile}: ${(error as Error).message}`);
   process.exit(1);
 }
-const stackDir = join(resolve(outdir), "stacks", stackName);
 
-// 3. terraform init once per stack directory, then apply, streaming its output as it comes.
-if (!existsSync(join(stackDir, ".terraform"))) {
-  const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: stackDir, stdio: "inherit" });
-  if (init.status !== 0) process.exit(init.status ?? 1);
+let failed = false;
+for (const { name, targets } of stacks) {
+  const stackDir = join(resolve(outdir), "stacks", name);
+  // 3. terraform init once per stack directory, then apply, streaming its output as it comes.
+  if (!existsSync(join(stackDir, ".terraform"))) {
+    const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: stackDir, stdio: "inherit" });
+    if (init.status !== 0) process.exit(init.status ?? 1);
+  }
+  const apply = spawn("terraform", ["apply", "-auto-approve", "-input=false", "-no-color", ...applyOptions], { cwd: stackDir, stdio: ["inherit", "pipe", "pipe"] });
+  let output = "";
+  apply.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    process.stdout.write(chunk);
+  });
+  apply.stderr.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    process.stderr.write(chunk);
+  });
+  const code = await new Promise<number>((done) => apply.once("close", (status, signal) => done(status ?? (signal ? 128 : 1))));
+
+  // 4. The table, and the failures again where the operator looks last.
+  const results = readApply(output, targets, code);
+  console.log(`\ncentreon-mail-as-code deploy of ${name}:\n${formatTable(results)}`);
+  const failures = failureMessages(results);
+  if (failures.length) console.log(`\n${failures.join("\n")}`);
+  failed ||= code !== 0 || results.some((r) => r.status.kind === "failed");
 }
-const apply = spawn("terraform", ["apply", "-auto-approve", "-input=false", "-no-color", ...applyOptions], { cwd: stackDir, stdio: ["inherit", "pipe", "pipe"] });
-let output = "";
-apply.stdout.on("data", (chunk: Buffer) => {
-  output += chunk.toString();
-  process.stdout.write(chunk);
-});
-apply.stderr.on("data", (chunk: Buffer) => {
-  output += chunk.toString();
-  process.stderr.write(chunk);
-});
-const code = await new Promise<number>((done) => apply.once("close", (status, signal) => done(status ?? (signal ? 128 : 1))));
-
-// 4. The table, and the failures again where the operator looks last.
-const results = readApply(output, targets, code);
-console.log(`\ncentreon-mail-as-code deploy of ${stackName}:\n${formatTable(results)}`);
-const failures = failureMessages(results);
-if (failures.length) console.log(`\n${failures.join("\n")}`);
-const failed = code !== 0 || results.some((r) => r.status.kind === "failed");
-process.exit(failed ? code || 1 : 0);
+process.exit(failed ? 1 : 0);
