@@ -9,6 +9,7 @@ import { buildFleet } from "../../lib/fleet/build.js";
 import { parseFleet } from "../../lib/fleet/load.js";
 import { initState, readState, type DoubleState } from "../clapi-double/state.js";
 import { provisionLikeTerraform, requirePrivileged, startScratchHost, type ScratchHost } from "../support/index.js";
+import { withScriptBodies } from "../fixtures/fleets.js";
 
 const ADMIN_PASSWORD = "Admin-Pa55word!";
 const SECRETS = { centreon_admin_password: ADMIN_PASSWORD, smtp_password: "Smtp-Pa55word!" };
@@ -20,7 +21,7 @@ function executor(change: (doc: Record<string, any>) => void = () => undefined) 
   doc.engine = "terraform_data";
   change(doc);
   const fleet = buildFleet(Testing.app(), parseFleet(stringify(doc)));
-  return JSON.parse(Testing.synth(fleet)).resource.terraform_data["clapi_Central"];
+  return withScriptBodies(Testing.synth(fleet)).resource.terraform_data["clapi_Central"];
 }
 
 /** The objects of the double's state, without the bookkeeping that changes on every call. */

@@ -29,7 +29,7 @@ import type { FleetSpec } from "../../lib/fleet/schema.js";
 import { runImport } from "../clapi-double/clapi.js";
 import { createState, hashPassword, type DoubleState, type HostRow } from "../clapi-double/state.js";
 import * as arb from "../fixtures/arbitraries.js";
-import { baseFleet } from "../fixtures/fleets.js";
+import { baseFleet, withScriptBodies } from "../fixtures/fleets.js";
 
 type Path = (string | number)[];
 type Doc = Record<string, any>;
@@ -450,7 +450,7 @@ class Accepted {
     // The other lines that carry values, in one subshell: say (host name), and with SASL the credentials
     // map line, the postmap -q key, the expected value, the empty-password message (secret name).
     const say = lines[find((l) => l.startsWith("say() {"), "say()")];
-    const rest: string[] = [say, 'emit say "$(say probe)"'];
+    const rest: string[] = [hostSettings, say, 'emit say "$(say probe)"'];
     const expectedRest: string[][] = [["say", `centreon-mail-relay[${host}] probe`]];
     const gateway = relay.gateway;
     if (gateway.password) {
@@ -593,7 +593,7 @@ class Accepted {
   finish(): void {
     if (!this.run.wantsSynth(this.v)) return;
     this.run.stats.synth++;
-    const json = timed("synth", () => JSON.parse(quietStacks(() => Testing.synth(this.fleet))));
+    const json = timed("synth", () => withScriptBodies(quietStacks(() => Testing.synth(this.fleet))));
     // Record triggers carry CLAPI lines, connections carry hosts, users, keys: Terraform must read them literally.
     for (const [name, resource] of Object.entries<any>(json.resource?.null_resource ?? {})) {
       const literal = (value: unknown, what: string, bugs: BugId[]) =>
