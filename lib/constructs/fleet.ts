@@ -11,6 +11,8 @@ import { Poller, type PollerProps } from "./poller.js";
 import { Contact, ContactGroup, type CentreonObject, type ContactGroupProps, type ContactProps } from "./contact.js";
 import { assertThresholds, SmtpCheck, type SmtpCheckProps, type Thresholds } from "./smtp-check.js";
 import { QueueCheck } from "./queue-check.js";
+import { NotificationCommand, type NotificationCommandProps } from "./notification-command.js";
+import { RESERVED_COMMAND_NAMES } from "../clapi/objects.js";
 import { OS_PROFILES } from "../postfix/os.js";
 
 export interface FleetProps {
@@ -93,6 +95,19 @@ export class Fleet extends TerraformStack {
     const contact = new Contact(this, `contact:${props.alias}`, { ...props, engine: this.engine });
     this.objects.push(contact);
     return contact;
+  }
+
+  /** An e-mail notification command: one Centreon command per language, `<name>-<language>`. */
+  addNotificationCommand(props: NotificationCommandProps): NotificationCommand {
+    const command = new NotificationCommand(this, `notification-command:${props.name}`, { ...props, engine: this.engine });
+    for (const variant of command.variants) {
+      const taken = [...RESERVED_COMMAND_NAMES, ...this.objects.flatMap((o) => ("commandName" in o ? [String(o.commandName)] : []))];
+      if (taken.some((n) => n.toLowerCase() === variant.commandName.toLowerCase())) {
+        throw new Error(`notification command ${variant.commandName} is declared twice or is a command Centreon or this project already has: choose another name`);
+      }
+      this.objects.push(variant);
+    }
+    return command;
   }
 
   /** An SMTP check run by the poller (or central) named `props.poller`, which gets the plugin. */

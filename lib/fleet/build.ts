@@ -2,6 +2,8 @@
 import type { Construct } from "constructs";
 import { Fleet, type FleetProps } from "../constructs/fleet.js";
 import type { Gateway } from "../constructs/gateway.js";
+import type { NotificationCommand } from "../constructs/notification-command.js";
+import { notificationGateway } from "./cross-checks.js";
 import type { FleetSpec, SecretRef } from "./schema.js";
 
 export function buildFleet(scope: Construct, spec: FleetSpec, props: Pick<FleetProps, "localStatePath"> = {}): Fleet {
@@ -32,6 +34,25 @@ export function buildFleet(scope: Construct, spec: FleetSpec, props: Pick<FleetP
       clapi: clapi ? { user: clapi.user, password: secret(clapi.password) } : undefined,
     });
   }
+  const notificationCommands = new Map<string, NotificationCommand>();
+  for (const c of spec.notificationCommands) {
+    const gateway = notificationGateway(c, spec.central, [...gateways.keys()]);
+    notificationCommands.set(
+      c.name,
+      fleet.addNotificationCommand({
+        name: c.name,
+        kind: c.kind,
+        templates: c.languages,
+        gateway: gateway ? gateways.get(gateway) : undefined,
+        portalUrl: spec.central?.portalUrl,
+      }),
+    );
+  }
+  // A declared command's base name picks the contact's language; any other name is Centreon's own.
+  const notifications = (n: FleetSpec["contacts"][number]["notifications"]) => {
+    const side = <S extends { commands: string[] }>(s?: S) => s && { ...s, commands: s.commands.map((c) => notificationCommands.get(c) ?? c) };
+    return { ...n, host: side(n.host), service: side(n.service) };
+  };
   const groups = new Map(spec.contactGroups.map((g) => [g.name, fleet.addContactGroup(g)]));
   const contacts = new Map(
     spec.contacts.map((c) => [
@@ -39,6 +60,7 @@ export function buildFleet(scope: Construct, spec: FleetSpec, props: Pick<FleetP
       fleet.addContact({
         ...c,
         password: c.password ? secret(c.password) : undefined,
+        notifications: notifications(c.notifications),
         groups: c.groups.map((g) => groups.get(g)!),
       }),
     ]),

@@ -127,6 +127,30 @@ export const rules = {
     test: (v: string) => /^[A-Za-z0-9][A-Za-z0-9._@-]{0,199}$/.test(v),
     allowed: "a login: letters, digits, '.', '_', '@' and '-', no spaces",
   },
+  displayName: {
+    // A mail header phrase: one line; non-ASCII is sent RFC 2047-encoded.
+    test: (v: string) => /^[^\x00-\x1f\x7f;]{1,64}$/.test(v) && v === v.trim(),
+    allowed: "a name of at most 64 characters on one line, without ';' (CLAPI splits on it) or leading/trailing spaces",
+  },
+  webUrl: {
+    test: (v: string) => {
+      if (!/^https?:\/\/[^\s"'\\;<>`$]+$/.test(v) || v.endsWith("/")) return false;
+      try {
+        return isHostName(new URL(v).hostname) || isIPv4(new URL(v).hostname);
+      } catch {
+        return false;
+      }
+    },
+    allowed: "an http(s) URL without a trailing '/', spaces, quotes, '$', ';' or '<>' (e.g. https://centreon.example.org/centreon)",
+  },
+  subjectTemplate: {
+    test: (v: string) => /^[^\x00-\x1f\x7f;]{1,255}$/.test(v) && !holdsPlaceholder(v),
+    allowed: "one line of at most 255 characters without ';' (CLAPI splits on it, with no escaping: write ',' or ' - ')",
+  },
+  bodyTemplate: {
+    test: (v: string) => /^[^\x00-\x08\x0b-\x1f\x7f;]{1,4000}$/.test(v) && !holdsPlaceholder(v),
+    allowed: "text of at most 4000 characters without ';' (CLAPI splits on it, with no escaping: write ',' or ' - ') or control characters other than line breaks and tabs",
+  },
   clapiValue: {
     // CLAPI trims edge spaces; <secret:...> and <generated-password> are the executor's placeholders.
     test: (v: string) => /^[^;|\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !holdsPlaceholder(v),
