@@ -99,11 +99,14 @@ export class Fleet extends TerraformStack {
 
   /** An e-mail notification command: one Centreon command per language, `<name>-<language>`. */
   addNotificationCommand(props: NotificationCommandProps): NotificationCommand {
+    if (RESERVED_COMMAND_NAMES.some((n) => n.toLowerCase() === props.name.toLowerCase())) {
+      throw new Error(`notification command ${props.name} is a command Centreon or this project already has: choose another name`);
+    }
     const command = new NotificationCommand(this, `notification-command:${props.name}`, { ...props, engine: this.engine });
     for (const variant of command.variants) {
-      const taken = [...RESERVED_COMMAND_NAMES, ...this.objects.flatMap((o) => ("commandName" in o ? [String(o.commandName)] : []))];
+      const taken = this.objects.flatMap((o) => ("commandName" in o ? [String(o.commandName)] : []));
       if (taken.some((n) => n.toLowerCase() === variant.commandName.toLowerCase())) {
-        throw new Error(`notification command ${variant.commandName} is declared twice or is a command Centreon or this project already has: choose another name`);
+        throw new Error(`notification command ${variant.commandName} is declared twice: each notification command name must be unique`);
       }
       this.objects.push(variant);
     }

@@ -136,13 +136,15 @@ function notificationCommandChecks(doc: Raw, gatewayNames: string[]): FleetProbl
       });
     }
     const languages = isObject(command.languages) ? command.languages : {};
+    // Contacts name a command by its base name: it must not also be one Centreon or this project has.
+    if (typeof command.name === "string" && RESERVED_COMMAND_NAMES.some((n) => n.toLowerCase() === String(command.name).toLowerCase())) {
+      problems.push({ path: [...path, "name"], message: `${showValue(command.name)} is a command Centreon or this project already has: choose another name` });
+    }
     for (const [language, template] of Object.entries(languages)) {
       if (typeof command.name === "string") {
         const name = `${command.name}-${language}`;
         const first = seen.get(name.toLowerCase());
-        if (RESERVED_COMMAND_NAMES.some((n) => n.toLowerCase() === name.toLowerCase())) {
-          problems.push({ path: [...path, "name"], message: `${showValue(command.name)} makes the command ${name}, which Centreon or this project already has: choose another name` });
-        } else if (first) {
+        if (first) {
           problems.push({ path: [...path, "name"], message: `${showValue(command.name)} makes the command ${name}, already made by ${first}: each notification command name must be unique` });
         } else seen.set(name.toLowerCase(), `notificationCommands[${i}]`);
       }
