@@ -110,9 +110,9 @@ export function engineArgument(text: string): string {
 
 /**
  * A template as one argument with its placeholders as macros. A value ending in an odd number of
- * backslashes escapes the character after the macro: when that is the closing quote, an escaped
- * quote or an escaped backslash, the quoting would shift, so a space goes first (the script drops a
- * final one). Before '\n' it does not matter: the line break only shows as a literal "\n".
+ * backslashes (a Windows path: D:\) escapes the character after the macro: were that the closing
+ * quote or an escape of ours, the quoting would shift or a line break show as "\n". A space goes
+ * first, which the backslash turns into a space; the script drops one space at each line's end.
  */
 function templateArgument(kind: NotificationKind, template: string, portalUrl: string | undefined, what: string): string {
   const problem = templateProblem(kind, template, { portalUrl: portalUrl !== undefined });
@@ -127,7 +127,7 @@ function templateArgument(kind: NotificationKind, template: string, portalUrl: s
     }
     const text = "placeholder" in token ? portalUrl! : token.text;
     const escaped = escapeForEngine(text);
-    out += afterMacro && /^\\[\\']/.test(escaped) ? ` ${escaped}` : escaped;
+    out += afterMacro && escaped.startsWith("\\") ? ` ${escaped}` : escaped;
     afterMacro = false;
   }
   return quoteForEngine(`${out}${afterMacro ? " " : ""}`);
