@@ -173,9 +173,25 @@ export class Fleet extends TerraformStack {
 
   /** Risky but legal choices found while building (unpinned host keys, unverified TLS...). */
   get warnings(): string[] {
-    return this.node
-      .findAll()
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
+    return [
+      ...this.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data))),
+      ...this.replyToWarnings(),
+    ];
+  }
+
+  /** A relay rewrites every sender header to its own gateway's from: a Reply-To it does not know is lost. */
+  private replyToWarnings(): string[] {
+    const commands = this.node.findAll().filter((c): c is NotificationCommand => c instanceof NotificationCommand);
+    return commands.flatMap((command) => {
+      const replyTo = command.gateway?.settings.replyTo;
+      if (!replyTo) return [];
+      return this.relays
+        .filter((r) => r.gateway.settings.from && r.gateway.settings.replyTo !== replyTo)
+        .map(
+          (r) =>
+            `notification command ${command.name}: on ${r.hostName}, the relay (gateway ${r.gateway.gatewayName}) rewrites its Reply-To ${replyTo} to ${r.gateway.settings.from}; give gateway ${r.gateway.gatewayName} replyTo: ${replyTo}`,
+        );
+    });
   }
 
   /** The secret named `name`: a sensitive Terraform variable, supplied as TF_VAR_<name>. */

@@ -44,6 +44,8 @@ export class NotificationCommand extends Construct {
   readonly name: string;
   readonly kind: NotificationKind;
   readonly variants: NotificationCommandVariant[];
+  /** Where its From and Reply-To headers come from. */
+  readonly gateway?: Gateway;
 
   constructor(scope: Construct, id: string, props: NotificationCommandProps & { engine: Engine }) {
     super(scope, id);
@@ -51,6 +53,7 @@ export class NotificationCommand extends Construct {
     if (props.portalUrl !== undefined) assertRule(rules.webUrl, `notification command ${props.name}: portalUrl`, props.portalUrl);
     this.name = props.name;
     this.kind = props.kind;
+    this.gateway = props.gateway;
     const languages = Object.keys(props.templates);
     if (languages.length === 0) throw new Error(`notification command ${props.name}: give at least one language (${NOTIFICATION_LANGUAGES.join(", ")})`);
     this.variants = languages.map((language) => {

@@ -244,6 +244,19 @@ describe("the CLAPI lines", () => {
   });
 });
 
+describe("the Reply-To across gateways", () => {
+  it("warns when a poller's relay would rewrite a command's Reply-To (its gateway has another from and no such replyTo)", () => {
+    const build = (change: (d: Record<string, any>) => void) => buildFleet(Testing.app(), parseFleet(stringify(notificationFleet(change)))).warnings;
+    // poller-lyon relays through backup, which has no from: nothing is rewritten there.
+    expect(build(() => undefined).filter((w) => w.includes("Reply-To"))).toEqual([]);
+    expect(build((d) => (d.gateways.backup.from = "backup@example.org")).filter((w) => w.includes("Reply-To"))).toEqual([
+      "notification command notify-service-by-email: on poller-lyon, the relay (gateway backup) rewrites its Reply-To noc@example.org to backup@example.org; give gateway backup replyTo: noc@example.org",
+      "notification command notify-host-by-email: on poller-lyon, the relay (gateway backup) rewrites its Reply-To noc@example.org to backup@example.org; give gateway backup replyTo: noc@example.org",
+    ]);
+    expect(build((d) => Object.assign(d.gateways.backup, { from: "backup@example.org", replyTo: "noc@example.org" })).filter((w) => w.includes("Reply-To"))).toEqual([]);
+  });
+});
+
 describe("through CLAPI (the double) and Centreon Engine's own splitting", () => {
   it("the stored command line equals the intended one byte for byte; contacts reference it; a re-run only meets existing objects", () => {
     const state = createState({ adminPassword: "Admin-Pa55word!", pollers: ["poller-paris", "poller-lyon", "poller-lille"], packInstalled: true });
