@@ -51,7 +51,7 @@ export const PLACEHOLDERS: Record<NotificationKind, readonly string[]> = {
 export const SENDMAIL = "/usr/sbin/sendmail";
 
 /** Text Centreon's configuration generator rewrites in a command line: it would not arrive as written. */
-const GENERATOR_PATTERNS = ["#BR#", "@MAILER@"];
+export const GENERATOR_PATTERNS = ["#BR#", "@MAILER@"];
 
 type Token = { text: string } | { placeholder: string };
 
@@ -82,6 +82,10 @@ export function templateProblem(kind: NotificationKind, template: string, option
     }
   }
   if (/\$\{/.test(template.replace(/\$\{[^}]*\}/g, ""))) return "has a '${' without its closing '}'";
+  if (template.includes(MACRO_GUARD)) return "holds U+200B (zero-width space), which the command uses as a marker of its own";
+  if (template.includes("{{${")) return "puts '{{' right before a placeholder: Centreon Engine reads {{$MACRO$}} as a tag of its own (put a space between)";
+  const rewritten = GENERATOR_PATTERNS.find((p) => template.includes(p));
+  if (rewritten) return `holds ${rewritten}, which Centreon's configuration generator rewrites in command lines`;
   return undefined;
 }
 
@@ -109,28 +113,21 @@ export function engineArgument(text: string): string {
 }
 
 /**
- * A template as one argument with its placeholders as macros. A value ending in an odd number of
- * backslashes (a Windows path: D:\) escapes the character after the macro: were that the closing
- * quote or an escape of ours, the quoting would shift or a line break show as "\n". A space goes
- * first, which the backslash turns into a space; the script drops one space at each line's end.
+ * Follows every macro. A value ending in an odd number of backslashes (a Windows path: D:\) escapes
+ * the next character of the line: were that a quote or an escape of ours, the quoting would shift.
+ * This character is harmless escaped or not, and the script deletes it: the text stays exact.
  */
+export const MACRO_GUARD = "\u200b";
+
+/** A template as one argument, its placeholders as macros (each followed by the guard). */
 function templateArgument(kind: NotificationKind, template: string, portalUrl: string | undefined, what: string): string {
   const problem = templateProblem(kind, template, { portalUrl: portalUrl !== undefined });
   if (problem) throw new ClapiValueError(`${what} ${JSON.stringify(template)} ${problem}`);
-  let out = "";
-  let afterMacro = false;
-  for (const token of parseTemplate(template)) {
-    if ("placeholder" in token && token.placeholder !== PORTAL_URL_PLACEHOLDER) {
-      out += `$${token.placeholder}$`;
-      afterMacro = true;
-      continue;
-    }
-    const text = "placeholder" in token ? portalUrl! : token.text;
-    const escaped = escapeForEngine(text);
-    out += afterMacro && escaped.startsWith("\\") ? ` ${escaped}` : escaped;
-    afterMacro = false;
-  }
-  return quoteForEngine(`${out}${afterMacro ? " " : ""}`);
+  const escaped = parseTemplate(template).map((token) => {
+    if (!("placeholder" in token)) return escapeForEngine(token.text);
+    return token.placeholder === PORTAL_URL_PLACEHOLDER ? escapeForEngine(portalUrl!) : `$${token.placeholder}$${MACRO_GUARD}`;
+  });
+  return quoteForEngine(escaped.join(""));
 }
 
 /** A header phrase (display name): a quoted string when ASCII, an RFC 2047 encoded word otherwise. */
@@ -160,7 +157,7 @@ export function notifyCommandLine(m: NotifyCommandModel): string {
     throw new ClapiValueError(`display name ${JSON.stringify(m.displayName)} needs a From address: set the gateway's from`);
   }
   const fromHeader = m.from === undefined ? "" : m.displayName === undefined ? m.from : `${headerPhrase(m.displayName)} <${m.from}>`;
-  const script = render("clapi/notify-command.sh.hbs", { sendmail: SENDMAIL });
+  const script = render("clapi/notify-command.sh.hbs", { sendmail: SENDMAIL, guard: MACRO_GUARD });
   const line = [
     "/bin/sh",
     "-c",

@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { Testing } from "../../lib/cdktf.js";
 import { renderLine } from "../../lib/clapi/line.js";
-import { headerPhrase, notifyCommandLine, PLACEHOLDERS, SENDMAIL, type NotifyCommandModel } from "../../lib/clapi/notify-command.js";
+import { headerPhrase, MACRO_GUARD, notifyCommandLine, PLACEHOLDERS, SENDMAIL, type NotifyCommandModel } from "../../lib/clapi/notify-command.js";
 import { buildFleet } from "../../lib/fleet/build.js";
 import { FleetValidationError, parseFleet } from "../../lib/fleet/load.js";
 import { render } from "../../lib/render/templates.js";
@@ -94,17 +94,17 @@ describe("notification commands in the fleet file: each problem names the field,
     [
       "a ';' in a subject",
       (d) => (d.notificationCommands[0].languages.fr.subject = "Alerte ; ${HOSTNAME}"),
-      `notificationCommands.0.languages.fr.subject: "Alerte ; \${HOSTNAME}" is not valid: it must be one line of at most 255 characters without ';' (CLAPI splits on it, with no escaping: write ',' or ' - ')`,
+      `notificationCommands.0.languages.fr.subject: "Alerte ; \${HOSTNAME}" is not valid: it must be one line of at most 255 characters without ';' (CLAPI splits on it, with no escaping: write ',' or ' - ') or leading/trailing spaces`,
     ],
     [
       "a line break in a subject",
       (d) => (d.notificationCommands[0].languages.en.subject = "a\nBcc: evil@example.org"),
-      `notificationCommands.0.languages.en.subject: "a\\nBcc: evil@example.org" is not valid: it must be one line of at most 255 characters without ';' (CLAPI splits on it, with no escaping: write ',' or ' - ')`,
+      `notificationCommands.0.languages.en.subject: "a\\nBcc: evil@example.org" is not valid: it must be one line of at most 255 characters without ';' (CLAPI splits on it, with no escaping: write ',' or ' - ') or leading/trailing spaces`,
     ],
     [
       "a portal URL with a quote",
       (d) => (d.central.portalUrl = "https://centreon.example.org/'x"),
-      `central.portalUrl: "https://centreon.example.org/'x" is not valid: it must be an http(s) URL without a trailing '/', spaces, quotes, '$', ';' or '<>' (e.g. https://centreon.example.org/centreon)`,
+      `central.portalUrl: "https://centreon.example.org/'x" is not valid: it must be an http(s) URL without a trailing '/', spaces, quotes, '$', ';', '<>' or #BR#, @MAILER@ (e.g. https://centreon.example.org/centreon)`,
     ],
     [
       "an unclosed placeholder",
@@ -129,7 +129,7 @@ describe("notification commands in the fleet file: each problem names the field,
     [
       "a line break in a display name",
       (d) => (d.gateways.corporate.displayName = "Centreon\r\nBcc: evil@example.org"),
-      `gateways.corporate.displayName: "Centreon\\r\\nBcc: evil@example.org" is not valid: it must be a name of at most 64 characters on one line, without ';' (CLAPI splits on it) or leading/trailing spaces`,
+      `gateways.corporate.displayName: "Centreon\\r\\nBcc: evil@example.org" is not valid: it must be a name of at most 64 characters on one line, without ';' (CLAPI splits on it), #BR# or @MAILER@ (Centreon rewrites them), <secret:…> placeholders or leading/trailing spaces`,
     ],
     [
       "a reply-to that is no address",
@@ -203,7 +203,7 @@ describe("the CLAPI lines", () => {
   });
 
   it("the command line: the fixed script, then From, Reply-To, the recipient, the subject and the body", () => {
-    const script = render("clapi/notify-command.sh.hbs", { sendmail: SENDMAIL });
+    const script = render("clapi/notify-command.sh.hbs", { sendmail: SENDMAIL, guard: MACRO_GUARD });
     const line = expectedLine("fr");
     expect(line).not.toMatch(/[;\r\n]/);
     const argv = splitLikeEngine(expandMacros(line, {}));
@@ -214,7 +214,7 @@ describe("the CLAPI lines", () => {
       "centreon-notify",
       '"Centreon Supervision" <centreon@example.org>',
       "noc@example.org",
-      " ",
+      MACRO_GUARD, // $CONTACTEMAIL$ expanded to nothing here
     ]);
     // The macros are the only '$...$' pairs in the line; the script's own '$' are doubled.
     expect(line.replace(/\$\$/g, "").match(/\$[A-Z]+\$/g)).toEqual([
