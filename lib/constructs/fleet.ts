@@ -11,7 +11,7 @@ import { Poller, type PollerProps } from "./poller.js";
 import { Contact, ContactGroup, type CentreonObject, type ContactGroupProps, type ContactProps } from "./contact.js";
 import { assertThresholds, SmtpCheck, type SmtpCheckProps, type Thresholds } from "./smtp-check.js";
 import { QueueCheck } from "./queue-check.js";
-import { NotificationCommand, type NotificationCommandProps } from "./notification-command.js";
+import { NotificationCommand, NotificationCommandVariant, type NotificationCommandProps } from "./notification-command.js";
 import { RESERVED_COMMAND_NAMES } from "../clapi/objects.js";
 import { OS_PROFILES } from "../postfix/os.js";
 
@@ -104,7 +104,7 @@ export class Fleet extends TerraformStack {
     }
     const command = new NotificationCommand(this, `notification-command:${props.name}`, { ...props, engine: this.engine });
     for (const variant of command.variants) {
-      const taken = this.objects.flatMap((o) => ("commandName" in o ? [String(o.commandName)] : []));
+      const taken = this.objects.flatMap((o) => (o instanceof NotificationCommandVariant ? [o.commandName] : []));
       if (taken.some((n) => n.toLowerCase() === variant.commandName.toLowerCase())) {
         throw new Error(`notification command ${variant.commandName} is declared twice: each notification command name must be unique`);
       }
