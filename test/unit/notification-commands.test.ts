@@ -11,6 +11,7 @@ import { Testing } from "../../lib/cdktf.js";
 import { renderLine } from "../../lib/clapi/line.js";
 import { headerPhrase, MACRO_GUARD, notifyCommandLine, PLACEHOLDERS, SENDMAIL, type NotifyCommandModel } from "../../lib/clapi/notify-command.js";
 import { buildFleet } from "../../lib/fleet/build.js";
+import { Fleet } from "../../lib/constructs/fleet.js";
 import { FleetValidationError, parseFleet } from "../../lib/fleet/load.js";
 import { render } from "../../lib/render/templates.js";
 import { runImport } from "../clapi-double/clapi.js";
@@ -241,6 +242,39 @@ describe("the CLAPI lines", () => {
     expect(mainCf).toContain("sender_canonical_maps = inline:{ noc@example.org=noc@example.org }, static:centreon@example.org");
     // A gateway without replyTo is unchanged.
     expect(fleet.pollers[1].relay.reviewFiles()["main.cf"]).toMatch(/^sender_canonical_maps =$/m);
+  });
+});
+
+describe("the constructs", () => {
+  const fleet = () => new Fleet(Testing.app(), "constructs");
+  const templates = { en: { subject: "${HOSTNAME} is ${HOSTSTATE}", body: "${HOSTOUTPUT}" } };
+
+  it("a second command making the same Centreon command, or one named like Centreon's own, throws", () => {
+    const f = fleet();
+    f.addNotificationCommand({ name: "notify-host", kind: "host", templates });
+    expect(() => f.addNotificationCommand({ name: "Notify-Host", kind: "host", templates })).toThrow(
+      "notification command Notify-Host-en is declared twice: each notification command name must be unique",
+    );
+    expect(() => f.addNotificationCommand({ name: "host-notify-by-email", kind: "host", templates })).toThrow(
+      "notification command host-notify-by-email is a command Centreon or this project already has: choose another name",
+    );
+  });
+
+  it("a contact cannot take a host command for service events; a display name needs from", () => {
+    const f = fleet();
+    const host = f.addNotificationCommand({ name: "notify-host", kind: "host", templates });
+    expect(() => f.addContact({ name: "A B", alias: "ab", email: "ab@example.org", notifications: { service: { events: ["critical"], commands: [host] } } })).toThrow(
+      "contact ab: notify-host is a host notification command: it cannot notify service events",
+    );
+    expect(() => f.addGateway("g", { host: "smtp.example.org", displayName: "NOC" })).toThrow(
+      "gateway g: displayName needs from (the address the name is shown with): set from too",
+    );
+  });
+
+  it("a template the command line cannot carry fails when the command is built, naming the variant", () => {
+    expect(() => fleet().addNotificationCommand({ name: "n", kind: "host", templates: { fr: { subject: "x", body: "${SERVICEDESC}" } } })).toThrow(
+      /^notification command n-fr: body "\$\{SERVICEDESC\}" has the unknown placeholder \$\{SERVICEDESC\}: a host notification may use/,
+    );
   });
 });
 
