@@ -115,7 +115,8 @@ export function engineArgument(text: string): string {
 /**
  * Follows every macro. A value ending in an odd number of backslashes (a Windows path: D:\) escapes
  * the next character of the line: were that a quote or an escape of ours, the quoting would shift.
- * This character is harmless escaped or not, and the script deletes it: the text stays exact.
+ * This character is harmless escaped or not, and the script deletes it (a value's own U+200B too):
+ * the text stays exact. Templates and the portal URL may not hold it.
  */
 export const MACRO_GUARD = "\u200b";
 

@@ -138,14 +138,14 @@ export const rules = {
   },
   webUrl: {
     test: (v: string) => {
-      if (!/^https?:\/\/[^\s"'\\;<>`$]+$/.test(v) || v.endsWith("/") || !keptInCommandLine(v)) return false;
+      if (!/^https?:\/\/[\x21-\x7e]+$/.test(v) || /["'\\;<>`$]/.test(v) || v.endsWith("/") || !keptInCommandLine(v)) return false;
       try {
         return isHostName(new URL(v).hostname) || isIPv4(new URL(v).hostname);
       } catch {
         return false;
       }
     },
-    allowed: `an http(s) URL without a trailing '/', spaces, quotes, '$', ';', '<>' or ${GENERATOR_PATTERNS.join(", ")} (e.g. https://centreon.example.org/centreon)`,
+    allowed: `an http(s) URL in printable ASCII (an international domain in its xn-- form) without a trailing '/', spaces, quotes, '$', ';', '<>' or ${GENERATOR_PATTERNS.join(", ")} (e.g. https://centreon.example.org/centreon)`,
   },
   subjectTemplate: {
     test: (v: string) => /^[^\x00-\x1f\x7f;]{1,255}$/.test(v) && v === v.trim() && !holdsPlaceholder(v),

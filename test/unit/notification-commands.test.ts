@@ -105,7 +105,7 @@ describe("notification commands in the fleet file: each problem names the field,
     [
       "a portal URL with a quote",
       (d) => (d.central.portalUrl = "https://centreon.example.org/'x"),
-      `central.portalUrl: "https://centreon.example.org/'x" is not valid: it must be an http(s) URL without a trailing '/', spaces, quotes, '$', ';', '<>' or #BR#, @MAILER@ (e.g. https://centreon.example.org/centreon)`,
+      `central.portalUrl: "https://centreon.example.org/'x" is not valid: it must be an http(s) URL in printable ASCII (an international domain in its xn-- form) without a trailing '/', spaces, quotes, '$', ';', '<>' or #BR#, @MAILER@ (e.g. https://centreon.example.org/centreon)`,
     ],
     [
       "an unclosed placeholder",
