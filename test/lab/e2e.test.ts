@@ -236,4 +236,16 @@ describe.skipIf(!privileged)("the lab: cdktf synth + terraform apply against rea
     expect((await poller("poller-1").scratch.exec("test -e /tmp/lab-ran-code")).code).toBe(1);
     expect(apply().output).toContain("No changes.");
   });
+
+  it("11. a notification command removed from the fleet is deleted; Centreon's own commands stay", () => {
+    delete doc.notificationCommands;
+    delete doc.contacts[0].notifications.host.commands;
+    expectApplied(apply());
+    const state = readState(lab.clapiState);
+    const names = state.commands.map((c) => c.cols.command_name);
+    expect(names).not.toContain("notify-host-by-email-fr");
+    expect(names).toEqual(expect.arrayContaining(["host-notify-by-email", "service-notify-by-email"]));
+    const stock = state.commands.find((c) => c.cols.command_name === "host-notify-by-email")!;
+    expect(state.contacts.find((c) => c.cols.contact_alias === "jdoe")!.hostNotifCmds).toEqual([stock.id]);
+  });
 });
