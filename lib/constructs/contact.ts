@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { assertRule, rules } from "../fleet/rules.js";
-import { contactGroupLines, contactLines, type ContactModel, type NotificationSide, type ObjectLines } from "../clapi/objects.js";
+import { contactGroupLines, contactLines, type ContactModel, type ObjectLines } from "../clapi/objects.js";
 import {
   HOST_EVENT_LETTERS,
   SERVICE_EVENT_LETTERS,
@@ -94,9 +94,10 @@ export interface ContactProps {
 /** A Centreon contact: a notification recipient, notifications really switched on. */
 export class Contact extends Construct implements CentreonObject {
   readonly alias: string;
+  /** The CLAPI model, commands still unresolved: a notification command's variant depends on the language. */
   private readonly model: Omit<ContactModel, "groups" | "host" | "service"> & {
-    host?: NotificationSideProps<HostEvent> & { period: string; commands: readonly (string | NotificationCommand)[] };
-    service?: NotificationSideProps<ServiceEvent> & { period: string; commands: readonly (string | NotificationCommand)[] };
+    host?: Required<NotificationSideProps<HostEvent>>;
+    service?: Required<NotificationSideProps<ServiceEvent>>;
   };
   private readonly groups: ContactGroup[] = [];
 
@@ -154,7 +155,7 @@ export class Contact extends Construct implements CentreonObject {
   clapiLines(comment: string): ObjectLines {
     const { host, service, ...model } = this.model;
     // A declared notification command: the variant in the contact's language.
-    const resolve = <E>(side?: { events: readonly E[]; period: string; commands: readonly (string | NotificationCommand)[] }) =>
+    const resolve = <E>(side?: Required<NotificationSideProps<E>>) =>
       side && { ...side, commands: side.commands.map((c) => (typeof c === "string" ? c : c.commandFor(model.language))) };
     return contactLines({ ...model, host: resolve(host), service: resolve(service), groups: this.groups.map((g) => g.name) }, comment);
   }
