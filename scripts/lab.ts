@@ -44,6 +44,7 @@ try {
   const state = readState(lab.clapiState);
   console.log(`contacts: ${state.contacts.filter((c) => c.register === 1).map((c) => c.cols.contact_alias).join(", ")}`);
   console.log(`hosts: ${state.hosts.filter((h) => h.register === 1).map((h) => h.cols.host_name).join(", ")}`);
+  console.log(`notification commands: ${state.commands.filter((c) => c.cols.command_type === "1" && c.cols.command_comment?.startsWith("Managed by centreon-mail-as-code")).map((c) => c.cols.command_name).join(", ")}`);
   console.log(`APPLYCFG: ${state.applied.join(", ")}`);
 
   if (process.env.LAB_KEEP && process.stdin.isTTY) {

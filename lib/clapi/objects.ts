@@ -11,6 +11,7 @@ import {
   type NotificationSwitch,
   type ServiceEvent,
 } from "./notifications.js";
+import { notifyCommandLine, type NotifyCommandModel } from "./notify-command.js";
 
 /** Object kinds whose DEL this project may run, with the field DEL takes. */
 export type ObjectKind = "CMD" | "HTPL" | "STPL" | "CG" | "CONTACT" | "HOST";
@@ -315,4 +316,39 @@ export function queueCheckLines(q: QueueCheckModel, comment: string): ObjectLine
 
 export function queueCheckHostName(poller: string): string {
   return `${poller}-postfix`;
+}
+
+/** Commands Centreon ships or this project creates: a notification command may not take their names. */
+export const RESERVED_COMMAND_NAMES = [
+  "host-notify-by-email",
+  "service-notify-by-email",
+  "host-notify-by-epager",
+  "service-notify-by-epager",
+  "check-host-alive",
+  SMTP_CONNECTOR.login.command,
+  SMTP_CONNECTOR.message.command,
+  QUEUE_CHECK.command,
+];
+
+export interface NotificationCommandModel extends NotifyCommandModel {
+  /** The Centreon command name (one per language variant). */
+  name: string;
+}
+
+/** An e-mail notification command; run by the engine directly (enable_shell 0: no shell reads the values). */
+export function notificationCommandLines(c: NotificationCommandModel, comment: string): ObjectLines {
+  const commandLine = notifyCommandLine(c);
+  return {
+    kind: "CMD",
+    key: c.name,
+    phase: Phase.Commands,
+    lines: [
+      line("CMD", "ADD", [c.name, "notif", commandLine]),
+      line("CMD", "SETPARAM", [c.name, "type", "notif"]),
+      line("CMD", "SETPARAM", [c.name, "line", commandLine]),
+      line("CMD", "SETPARAM", [c.name, "enable_shell", "0"]),
+      line("CMD", "SETPARAM", [c.name, "activate", "1"]),
+      line("CMD", "SETPARAM", [c.name, "comment", comment]),
+    ],
+  };
 }

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { assertRule, rules } from "../fleet/rules.js";
-import { contactGroupLines, contactLines, type ContactModel, type NotificationSide, type ObjectLines } from "../clapi/objects.js";
+import { contactGroupLines, contactLines, type ContactModel, type ObjectLines } from "../clapi/objects.js";
 import {
   HOST_EVENT_LETTERS,
   SERVICE_EVENT_LETTERS,
@@ -13,6 +13,7 @@ import { ObjectRecord } from "../remote/record.js";
 import { terraformName } from "../remote/names.js";
 import type { Engine } from "../remote/remote-script.js";
 import type { Secret } from "../secret.js";
+import type { NotificationCommand } from "./notification-command.js";
 
 /** Something that turns into CLAPI lines and has a record for `cdktf diff`. */
 export interface CentreonObject {
@@ -55,8 +56,11 @@ export interface NotificationSideProps<E> {
   events: readonly E[];
   /** @default "24x7" */
   period?: string;
-  /** @default - host-notify-by-email / service-notify-by-email */
-  commands?: readonly string[];
+  /**
+   * Centreon command names, or notification commands declared in the fleet (the variant in the
+   * contact's language is used). @default - host-notify-by-email / service-notify-by-email
+   */
+  commands?: readonly (string | NotificationCommand)[];
 }
 
 export interface ContactProps {
@@ -90,7 +94,11 @@ export interface ContactProps {
 /** A Centreon contact: a notification recipient, notifications really switched on. */
 export class Contact extends Construct implements CentreonObject {
   readonly alias: string;
-  private readonly model: Omit<ContactModel, "groups">;
+  /** The CLAPI model, commands still unresolved: a notification command's variant depends on the language. */
+  private readonly model: Omit<ContactModel, "groups" | "host" | "service"> & {
+    host?: Required<NotificationSideProps<HostEvent>>;
+    service?: Required<NotificationSideProps<ServiceEvent>>;
+  };
   private readonly groups: ContactGroup[] = [];
 
   constructor(scope: Construct, id: string, props: ContactProps & { engine: Engine }) {
@@ -105,7 +113,14 @@ export class Contact extends Construct implements CentreonObject {
         if (!allowed.includes(e)) throw new Error(`contact ${props.alias}: ${kind} event "${e}" is not valid: it must be one of ${allowed.join(", ")}`);
       }
       if (p.events.includes("none" as E) && p.events.length > 1) throw new Error(`contact ${props.alias}: ${kind} events [none] cannot be combined with other events`);
-      return { events: p.events, period: p.period ?? "24x7", commands: p.commands ?? [`${kind}-notify-by-email`] } as NotificationSide<E>;
+      const commands = p.commands ?? [`${kind}-notify-by-email`];
+      for (const c of commands) {
+        if (typeof c === "string") assertRule(rules.centreonName, `contact ${props.alias}: ${kind} notification command`, c);
+        else if (c.kind !== kind) {
+          throw new Error(`contact ${props.alias}: ${c.name} is a ${c.kind} notification command: it cannot notify ${kind} events`);
+        }
+      }
+      return { events: p.events, period: p.period ?? "24x7", commands };
     };
     this.alias = props.alias;
     this.model = {
@@ -138,7 +153,11 @@ export class Contact extends Construct implements CentreonObject {
   }
 
   clapiLines(comment: string): ObjectLines {
-    return contactLines({ ...this.model, groups: this.groups.map((g) => g.name) }, comment);
+    const { host, service, ...model } = this.model;
+    // A declared notification command: the variant in the contact's language.
+    const resolve = <E>(side?: Required<NotificationSideProps<E>>) =>
+      side && { ...side, commands: side.commands.map((c) => (typeof c === "string" ? c : c.commandFor(model.language))) };
+    return contactLines({ ...model, host: resolve(host), service: resolve(service), groups: this.groups.map((g) => g.name) }, comment);
   }
 }
 

@@ -11,6 +11,8 @@ import { Poller, type PollerProps } from "./poller.js";
 import { Contact, ContactGroup, type CentreonObject, type ContactGroupProps, type ContactProps } from "./contact.js";
 import { assertThresholds, SmtpCheck, type SmtpCheckProps, type Thresholds } from "./smtp-check.js";
 import { QueueCheck } from "./queue-check.js";
+import { NotificationCommand, NotificationCommandVariant, type NotificationCommandProps } from "./notification-command.js";
+import { RESERVED_COMMAND_NAMES } from "../clapi/objects.js";
 import { OS_PROFILES } from "../postfix/os.js";
 import { declareStateBackend, type StateBackend } from "./state-backend.js";
 import { rolloutWaves, type RolloutProps } from "./rollout.js";
@@ -152,6 +154,23 @@ export class Fleet extends TerraformStack {
     return contact;
   }
 
+  /** An e-mail notification command: one Centreon command per language, `<name>-<language>`. */
+  addNotificationCommand(props: NotificationCommandProps): NotificationCommand {
+    this.assertHoldsCentreon(`notification command ${props.name}`);
+    if (RESERVED_COMMAND_NAMES.some((n) => n.toLowerCase() === props.name.toLowerCase())) {
+      throw new Error(`notification command ${props.name} is a command Centreon or this project already has: choose another name`);
+    }
+    const command = new NotificationCommand(this, `notification-command:${props.name}`, { ...props, engine: this.engine });
+    for (const variant of command.variants) {
+      const taken = this.objects.flatMap((o) => (o instanceof NotificationCommandVariant ? [o.commandName] : []));
+      if (taken.some((n) => n.toLowerCase() === variant.commandName.toLowerCase())) {
+        throw new Error(`notification command ${variant.commandName} is declared twice: each notification command name must be unique`);
+      }
+      this.objects.push(variant);
+    }
+    return command;
+  }
+
   /**
    * An SMTP check run by the poller (or central) named `props.poller`, which gets the plugin. In a
    * stack of relays only, the check is declared in the central's stack: only the plugin is added.
@@ -271,9 +290,25 @@ export class Fleet extends TerraformStack {
 
   /** Risky but legal choices found while building (unpinned host keys, unverified TLS...). */
   get warnings(): string[] {
-    return this.node
-      .findAll()
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
+    return [
+      ...this.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data))),
+      ...this.replyToWarnings(),
+    ];
+  }
+
+  /** A relay rewrites every sender header to its own gateway's from: a Reply-To it does not know is lost. */
+  private replyToWarnings(): string[] {
+    const commands = this.node.findAll().filter((c): c is NotificationCommand => c instanceof NotificationCommand);
+    return commands.flatMap((command) => {
+      const replyTo = command.gateway?.settings.replyTo;
+      if (!replyTo) return [];
+      return this.relays
+        .filter((r) => r.gateway.settings.from && r.gateway.settings.replyTo !== replyTo)
+        .map(
+          (r) =>
+            `notification command ${command.name}: on ${r.hostName}, the relay (gateway ${r.gateway.gatewayName}) rewrites its Reply-To ${replyTo} to ${r.gateway.settings.from}; give gateway ${r.gateway.gatewayName} replyTo: ${replyTo}`,
+        );
+    });
   }
 
   /** The secret named `name`: a sensitive Terraform variable, supplied as TF_VAR_<name>. */

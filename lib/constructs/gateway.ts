@@ -27,6 +27,16 @@ export interface GatewayProps {
   auth?: GatewayAuth;
   /** Sender of all mail leaving the hosts (envelope and From: header). @default - senders unchanged */
   from?: string;
+  /**
+   * Sender name shown with the From address of the notification commands that use this gateway
+   * (needs `from`). @default - the address alone
+   */
+  displayName?: string;
+  /**
+   * Reply-To of the notification commands that use this gateway; the relay's sender rewrite leaves
+   * it as is. @default - replies go to the From address
+   */
+  replyTo?: string;
   /** false holds outgoing mail in the queue until true again. @default true */
   enabled?: boolean;
 }
@@ -38,6 +48,7 @@ export class Gateway extends Construct {
   readonly gatewayName: string;
   readonly settings: RelayGateway;
   readonly password?: Secret;
+  readonly displayName?: string;
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
@@ -51,6 +62,14 @@ export class Gateway extends Construct {
     }
     if (props.caFile !== undefined) assertRule(rules.absolutePath, `gateway ${this.gatewayName}: caFile`, props.caFile);
     if (props.from !== undefined) assertRule(rules.email, `gateway ${this.gatewayName}: from`, props.from);
+    if (props.replyTo !== undefined) assertRule(rules.email, `gateway ${this.gatewayName}: replyTo`, props.replyTo);
+    if (props.displayName !== undefined) {
+      assertRule(rules.displayName, `gateway ${this.gatewayName}: displayName`, props.displayName);
+      if (props.from === undefined) {
+        throw new Error(`gateway ${this.gatewayName}: displayName needs from (the address the name is shown with): set from too`);
+      }
+    }
+    this.displayName = props.displayName;
     if (props.auth) assertRule(rules.saslUsername, `gateway ${this.gatewayName}: auth.username`, props.auth.username);
     this.password = props.auth?.password;
     this.settings = {
@@ -61,6 +80,7 @@ export class Gateway extends Construct {
       caFile: props.caFile,
       username: props.auth?.username,
       from: props.from,
+      replyTo: props.replyTo,
       enabled: props.enabled ?? true,
     };
     if (security === "none" && props.auth) {

@@ -3,7 +3,9 @@
 import type { Construct } from "constructs";
 import { Fleet } from "../constructs/fleet.js";
 import type { Gateway } from "../constructs/gateway.js";
+import type { NotificationCommand } from "../constructs/notification-command.js";
 import type { StateBackend } from "../constructs/state-backend.js";
+import { notificationGateway } from "./cross-checks.js";
 import { NO_GATEWAY, type BackendSpec, type FleetSpec, type PollerSpec, type SecretRef } from "./schema.js";
 
 export interface BuildProps {
@@ -85,6 +87,25 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
       clapi: clapi ? { user: clapi.user, password: secret(clapi.password) } : undefined,
     });
   }
+  const notificationCommands = new Map<string, NotificationCommand>();
+  for (const c of spec.notificationCommands) {
+    const gateway = notificationGateway(c, spec, [...gateways.keys()]);
+    notificationCommands.set(
+      c.name,
+      fleet.addNotificationCommand({
+        name: c.name,
+        kind: c.kind,
+        templates: c.languages,
+        gateway: gateway ? gateways.get(gateway) : undefined,
+        portalUrl: spec.central?.portalUrl,
+      }),
+    );
+  }
+  // A declared command's base name picks the contact's language; any other name is Centreon's own.
+  const notifications = (n: FleetSpec["contacts"][number]["notifications"]) => {
+    const side = <S extends { commands: string[] }>(s?: S) => s && { ...s, commands: s.commands.map((c) => notificationCommands.get(c) ?? c) };
+    return { ...n, host: side(n.host), service: side(n.service) };
+  };
   const groups = new Map(spec.contactGroups.map((g) => [g.name, fleet.addContactGroup(g)]));
   const contacts = new Map(
     spec.contacts.map((c) => [
@@ -92,6 +113,7 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
       fleet.addContact({
         ...c,
         password: c.password ? secret(c.password) : undefined,
+        notifications: notifications(c.notifications),
         groups: c.groups.map((g) => groups.get(g)!),
       }),
     ]),

@@ -3,7 +3,8 @@
 import { rules, showValue } from "./rules.js";
 import { terraformName } from "../remote/names.js";
 import { MANAGED_PARAMETER_NAMES } from "../postfix/relay-parameters.js";
-import { queueCheckHostName, SMTP_CONNECTOR } from "../clapi/objects.js";
+import { queueCheckHostName, RESERVED_COMMAND_NAMES, SMTP_CONNECTOR } from "../clapi/objects.js";
+import { PORTAL_URL_PLACEHOLDER } from "../clapi/notify-command.js";
 import { NO_GATEWAY } from "./schema.js";
 
 export interface FleetProblem {
@@ -111,6 +112,9 @@ export function crossCheck(doc: unknown): FleetProblem[] {
     if (gateway.port === 587 && security === "tls") {
       problems.push({ path: [...path, "security"], message: `"tls" (implicit TLS) does not work on port 587, which speaks STARTTLS: use security: starttls` });
     }
+    if (typeof gateway.displayName === "string" && gateway.from === undefined) {
+      problems.push({ path: [...path, "displayName"], message: "needs from: the display name is shown with the gateway's from address (set from too)" });
+    }
     if (security === "none" && gateway.verifyCertificate === true) {
       problems.push({ path: [...path, "verifyCertificate"], message: `true needs TLS: set security to starttls or tls, or remove verifyCertificate` });
     }
@@ -133,6 +137,7 @@ export function crossCheck(doc: unknown): FleetProblem[] {
       named.add(name);
     });
   }
+  problems.push(...notificationCommandChecks(doc, gatewayNames));
   problems.push(...centreonChecks(doc, hosts.map(({ host }) => host.name).filter((n): n is string => typeof n === "string")));
   problems.push(...stackChecks(doc));
   return problems;
@@ -182,6 +187,74 @@ function stackChecks(doc: Raw): FleetProblem[] {
       }
     }
   }
+  return problems;
+}
+
+/** The declared notification commands of one kind: their base names and their per-language names. */
+function declaredNotificationCommands(doc: Raw, kind: "host" | "service"): { names: string[]; variants: string[] } {
+  const commands = (Array.isArray(doc.notificationCommands) ? doc.notificationCommands : []).filter(
+    (c): c is Raw => isObject(c) && c.kind === kind && typeof c.name === "string",
+  );
+  return {
+    names: commands.map((c) => c.name as string),
+    variants: commands.flatMap((c) => (isObject(c.languages) ? Object.keys(c.languages).map((l) => `${c.name}-${l}`) : [])),
+  };
+}
+
+/**
+ * The gateway a notification command takes its headers from: its own, else the central's, else the
+ * fleet's defaultGateway, else the only one.
+ */
+export function notificationGateway(
+  doc: { gateway?: unknown },
+  fleet: { central?: { gateway?: unknown }; defaultGateway?: unknown },
+  gatewayNames: string[],
+): string | undefined {
+  if (typeof doc.gateway === "string") return doc.gateway;
+  if (typeof fleet.central?.gateway === "string" && fleet.central.gateway !== NO_GATEWAY) return fleet.central.gateway;
+  if (typeof fleet.defaultGateway === "string") return fleet.defaultGateway;
+  return gatewayNames.length === 1 ? gatewayNames[0] : undefined;
+}
+
+function notificationCommandChecks(doc: Raw, gatewayNames: string[]): FleetProblem[] {
+  const problems: FleetProblem[] = [];
+  const commands = Array.isArray(doc.notificationCommands) ? doc.notificationCommands : [];
+  const central = isObject(doc.central) ? doc.central : undefined;
+  const seen = new Map<string, string>();
+  commands.forEach((command, i) => {
+    if (!isObject(command)) return;
+    const path = ["notificationCommands", i];
+    const gateway = text(command.gateway);
+    if (gateway !== undefined && rules.objectName.test(gateway) && !gatewayNames.includes(gateway)) {
+      problems.push({
+        path: [...path, "gateway"],
+        message: `${showValue(gateway)} is not a declared gateway: declared gateways are ${gatewayNames.length ? gatewayNames.join(", ") : "none"}`,
+      });
+    }
+    const languages = isObject(command.languages) ? command.languages : {};
+    // Contacts name a command by its base name: it must not also be one Centreon or this project has.
+    if (typeof command.name === "string" && RESERVED_COMMAND_NAMES.some((n) => n.toLowerCase() === String(command.name).toLowerCase())) {
+      problems.push({ path: [...path, "name"], message: `${showValue(command.name)} is a command Centreon or this project already has: choose another name` });
+    }
+    for (const [language, template] of Object.entries(languages)) {
+      if (typeof command.name === "string") {
+        const name = `${command.name}-${language}`;
+        const first = seen.get(name.toLowerCase());
+        if (first) {
+          problems.push({ path: [...path, "name"], message: `${showValue(command.name)} makes the command ${name}, already made by ${first}: each notification command name must be unique` });
+        } else seen.set(name.toLowerCase(), `notificationCommands[${i}]`);
+      }
+      for (const field of ["subject", "body"] as const) {
+        const value = isObject(template) ? text(template[field]) : undefined;
+        if (value?.includes(`\${${PORTAL_URL_PLACEHOLDER}}`) && central?.portalUrl === undefined) {
+          problems.push({
+            path: [...path, "languages", language, field],
+            message: "uses ${PORTALURL} but central.portalUrl is not set: give the Centreon web UI's address there (e.g. https://centreon.example.org/centreon)",
+          });
+        }
+      }
+    }
+  });
   return problems;
 }
 
@@ -249,8 +322,9 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
       if (typeof side.period === "string" && !STOCK_TIME_PERIODS.includes(side.period)) {
         problems.push({ path: [...path, "period"], message: `${showValue(side.period)} is not a known time period: use ${STOCK_TIME_PERIODS.join(", ")}` });
       }
+      const declared = declaredNotificationCommands(doc, kind);
       list(side.commands).forEach((command, j) =>
-        mustBeIn(command, STOCK_NOTIFICATION_COMMANDS[kind], `${kind} notification command`, [...path, "commands", j]),
+        mustBeIn(command, [...STOCK_NOTIFICATION_COMMANDS[kind], ...declared.names, ...declared.variants], `${kind} notification command`, [...path, "commands", j]),
       );
     }
   });
@@ -283,7 +357,7 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
     }
   });
 
-  const declaresObjects = contacts.length + groups.length + checks.length > 0 || doc.queueChecks !== undefined;
+  const declaresObjects = contacts.length + groups.length + checks.length + list(doc.notificationCommands).length > 0 || doc.queueChecks !== undefined;
   const central = isObject(doc.central) ? doc.central : undefined;
   if (declaresObjects && !central) {
     problems.push({ path: ["central"], message: "is required: the fleet declares Centreon objects, which are created through CLAPI on the central" });

@@ -2,6 +2,10 @@
 // values with the same words. Each rule says what is allowed, for error messages.
 import { isIPv4, isIPv6 } from "node:net";
 import { holdsPlaceholder } from "../clapi/line.js";
+import { GENERATOR_PATTERNS } from "../clapi/notify-command.js";
+
+/** Text that reaches a Centreon command line as written (its configuration generator rewrites these). */
+const keptInCommandLine = (v: string) => !GENERATOR_PATTERNS.some((p) => v.includes(p));
 
 export interface Rule {
   test(value: string): boolean;
@@ -126,6 +130,30 @@ export const rules = {
   contactAlias: {
     test: (v: string) => /^[A-Za-z0-9][A-Za-z0-9._@-]{0,199}$/.test(v),
     allowed: "a login: letters, digits, '.', '_', '@' and '-', no spaces",
+  },
+  displayName: {
+    // A mail header phrase: one line; non-ASCII is sent RFC 2047-encoded.
+    test: (v: string) => /^[^\x00-\x1f\x7f;]{1,64}$/.test(v) && v === v.trim() && keptInCommandLine(v) && !holdsPlaceholder(v),
+    allowed: `a name of at most 64 characters on one line, without ';' (CLAPI splits on it), ${GENERATOR_PATTERNS.join(" or ")} (Centreon rewrites them), <secret:…> placeholders or leading/trailing spaces`,
+  },
+  webUrl: {
+    test: (v: string) => {
+      if (!/^https?:\/\/[\x21-\x7e]+$/.test(v) || /["'\\;<>`$]/.test(v) || v.endsWith("/") || !keptInCommandLine(v)) return false;
+      try {
+        return isHostName(new URL(v).hostname) || isIPv4(new URL(v).hostname);
+      } catch {
+        return false;
+      }
+    },
+    allowed: `an http(s) URL in printable ASCII (an international domain in its xn-- form) without a trailing '/', spaces, quotes, '$', ';', '<>' or ${GENERATOR_PATTERNS.join(", ")} (e.g. https://centreon.example.org/centreon)`,
+  },
+  subjectTemplate: {
+    test: (v: string) => /^[^\x00-\x1f\x7f;]{1,255}$/.test(v) && v === v.trim() && !holdsPlaceholder(v),
+    allowed: "one line of at most 255 characters without ';' (CLAPI splits on it, with no escaping: write ',' or ' - ') or leading/trailing spaces",
+  },
+  bodyTemplate: {
+    test: (v: string) => /^[^\x00-\x08\x0b-\x1f\x7f;]{1,4000}$/.test(v) && !holdsPlaceholder(v),
+    allowed: "text of at most 4000 characters without ';' (CLAPI splits on it, with no escaping: write ',' or ' - ') or control characters other than line breaks and tabs",
   },
   clapiValue: {
     // CLAPI trims edge spaces; <secret:...> and <generated-password> are the executor's placeholders.

@@ -2,6 +2,7 @@
 // (references, duplicates) live in cross-checks.ts; both run on every load.
 import { z } from "zod";
 import { CENTREON_LOCALES, rules, showValue, type Rule } from "./rules.js";
+import { NOTIFICATION_LANGUAGES, PLACEHOLDERS, templateProblem } from "../clapi/notify-command.js";
 import { HOST_EVENT_LETTERS, SERVICE_EVENT_LETTERS, type HostEvent, type ServiceEvent } from "../clapi/notifications.js";
 
 function ruled(rule: Rule, description: string, options: { showValue?: boolean } = {}) {
@@ -110,6 +111,8 @@ export const GatewaySpec = z
       .optional()
       .describe("SASL authentication; omit for a relay that accepts the pollers without it"),
     from: ruled(rules.email, "Sender address for all mail leaving the host (envelope and From: header)").optional(),
+    displayName: ruled(rules.displayName, "Sender name shown with the From address of the notification commands using this gateway (needs from)").optional(),
+    replyTo: ruled(rules.email, "Reply-To of the notification commands using this gateway; the relay's sender rewrite keeps it").optional(),
     enabled: z.boolean().default(true).describe("false holds outgoing mail in the queue (never dropped) until set back to true"),
   })
   .describe("An SMTP gateway");
@@ -137,6 +140,7 @@ export const CentralSpec = z
       })
       .optional()
       .describe("CLAPI credentials on the central; required when the fleet declares Centreon objects"),
+    portalUrl: ruled(rules.webUrl, "The Centreon web UI's address, for ${PORTALURL} in notification commands (e.g. https://centreon.example.org/centreon)").optional(),
     smtpTemplates: z
       .enum(["pack", "create"])
       .default("pack")
@@ -202,6 +206,33 @@ export const ContactSpec = z
       .prefault({}),
   })
   .describe("A Centreon contact: a notification recipient");
+
+const NotificationTemplateSpec = z
+  .strictObject({
+    subject: ruled(rules.subjectTemplate, "Subject; ${PLACEHOLDER}s stand for Centreon macros"),
+    body: ruled(rules.bodyTemplate, "Body (line breaks allowed); ${PLACEHOLDER}s stand for Centreon macros, ${PORTALURL} for central.portalUrl"),
+  })
+  .describe("One language of a notification command");
+
+export const NotificationCommandSpec = z
+  .strictObject({
+    name: centreonName("Base name: each language becomes the Centreon command <name>-<language>"),
+    kind: z.enum(["host", "service"]).describe("host or service notifications"),
+    gateway: ruled(rules.objectName, "Gateway whose from, displayName and replyTo make the From and Reply-To headers (default: the central's gateway, else the only gateway)").optional(),
+    languages: z
+      .partialRecord(z.enum(NOTIFICATION_LANGUAGES), NotificationTemplateSpec)
+      .refine((l) => Object.keys(l).length > 0, { error: `give at least one language: ${NOTIFICATION_LANGUAGES.join(", ")}` })
+      .describe(`Subject and body per language (${NOTIFICATION_LANGUAGES.join(", ")}); a contact gets its language's, else en's, else the first`),
+  })
+  .superRefine((command, ctx) => {
+    for (const [language, template] of Object.entries(command.languages)) {
+      for (const field of ["subject", "body"] as const) {
+        const problem = template && templateProblem(command.kind, template[field], { portalUrl: true });
+        if (problem) ctx.addIssue({ code: "custom", path: ["languages", language, field], message: `${showValue(template[field])} ${problem}` });
+      }
+    }
+  })
+  .describe(`An e-mail notification command; placeholders: ${PLACEHOLDERS.service.map((p) => `\${${p}}`).join(" ")}`);
 
 const threshold = (description: string) => z.number().positive().describe(description);
 const thresholds = <T extends z.ZodRawShape>(shape: T, what: string) =>
@@ -337,6 +368,7 @@ export const FleetSpec = z
     pollers: z.array(PollerSpec).default([]),
     contactGroups: z.array(ContactGroupSpec).default([]),
     contacts: z.array(ContactSpec).default([]),
+    notificationCommands: z.array(NotificationCommandSpec).default([]),
     smtpChecks: z.array(SmtpCheckSpec).default([]),
     queueChecks: QueueChecksSpec.optional(),
     stacks: z.array(StackSpec).default([]),
@@ -354,6 +386,7 @@ export type SecretRef = z.output<typeof SecretRef>;
 export type ContactSpec = z.output<typeof ContactSpec>;
 export type ContactGroupSpec = z.output<typeof ContactGroupSpec>;
 export type SmtpCheckSpec = z.output<typeof SmtpCheckSpec>;
+export type NotificationCommandSpec = z.output<typeof NotificationCommandSpec>;
 export type QueueChecksSpec = z.output<typeof QueueChecksSpec>;
 export type StackSpec = z.output<typeof StackSpec>;
 export type BackendSpec = z.output<typeof BackendSpec>;

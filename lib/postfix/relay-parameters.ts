@@ -13,6 +13,8 @@ export interface RelayGateway {
   caFile?: string;
   username?: string;
   from?: string;
+  /** Reply-To address of the notifications: kept as is by the sender rewrite. */
+  replyTo?: string;
   enabled: boolean;
 }
 
@@ -89,11 +91,20 @@ export function relayParameters(gateway: RelayGateway, fqdn: string, options: Re
     { name: "smtp_tls_security_level", value: tlsLevelOf(gateway) },
     { name: "smtp_tls_wrappermode", value: gateway.security === "tls" ? "yes" : "no" },
     { name: "smtp_tls_CAfile", value: gateway.caFile ?? perOs((family) => OS_PROFILES[family].caBundle) },
-    { name: "sender_canonical_maps", value: gateway.from ? `static:${gateway.from}` : "" },
+    { name: "sender_canonical_maps", value: senderCanonicalMaps(gateway) },
     // Disabled gateway: mail waits in the deferred queue, nothing is sent or dropped.
     { name: "defer_transports", value: gateway.enabled ? "" : "smtp" },
     { name: "maillog_file", value: perOs((family) => OS_PROFILES[family].mailLog), onlyWithoutSyslog: true },
     ...(options.queueCheck ? [{ name: "authorized_mailq_users", value: QUEUE_READERS.join(", ") }] : []),
   ];
   return parameters;
+}
+
+/**
+ * Every sender address, envelope and headers, becomes the gateway's `from`. Postfix counts Reply-To
+ * among the sender headers: the reply-to address maps to itself first, so replies reach it.
+ */
+function senderCanonicalMaps(gateway: Pick<RelayGateway, "from" | "replyTo">): string {
+  if (!gateway.from) return "";
+  return gateway.replyTo ? `inline:{ ${gateway.replyTo}=${gateway.replyTo} }, static:${gateway.from}` : `static:${gateway.from}`;
 }

@@ -38,7 +38,11 @@ export function summary(fleet: Fleet, warnings: string[] = [], model = reviewMod
     tlsLevel: tlsLevelOf(g.settings),
     username: g.settings.username ?? "(none)",
     password: g.password?.placeholder ?? "(none)",
-    from: g.settings.from ?? "(unchanged)",
+    from: [
+      g.settings.from ?? "(unchanged)",
+      g.displayName ? ` shown as "${g.displayName.replace(/\|/g, "\\|")}"` : "",
+      g.settings.replyTo ? `, Reply-To ${g.settings.replyTo}` : "",
+    ].join(""),
     state: g.settings.enabled ? "enabled" : "DISABLED: mail held in the queue",
   }));
   const hosts = model.hosts.map((host, i) => {

@@ -3,7 +3,9 @@
 // other, in order, on one lab.
 import { statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shellQuote } from "../../lib/render/templates.js";
 import { readState } from "../clapi-double/state.js";
+import { expandMacros, splitLikeEngine } from "../support/centreon-engine.js";
 import { isMessage, requirePrivileged, type UpstreamMessage } from "../support/index.js";
 import { LAB_POLLERS, LAB_SECRETS, LAB_USERS, labFleet, secretEnv, synthLab } from "./fleet.js";
 import { startLab, type Lab, type LabHost } from "./lab.js";
@@ -201,5 +203,49 @@ describe.skipIf(!privileged)("the lab: cdktf synth + terraform apply against rea
     expectApplied(apply());
     await host.scratch.exec("postqueue -f");
     await received(subject);
+  });
+
+  it("10. a notification command: what CLAPI stored, run on a poller as Centreon Engine runs it, arrives with its subject, From name and Reply-To", async () => {
+    const before = connections();
+    doc.central.portalUrl = "https://centreon.lab.example.org/centreon";
+    Object.assign(doc.gateways.corporate, { displayName: "Supervision du labo", replyTo: "ops-desk@lab.example.org" });
+    const from = doc.gateways.corporate.from; // noc@lab.example.org since step 5
+    doc.notificationCommands = [
+      { name: "notify-host-by-email", kind: "host", languages: { fr: { subject: "Hôte ${HOSTNAME} : ${HOSTSTATE}", body: "Information : ${HOSTOUTPUT}\n${PORTALURL}/monitoring/resources" } } },
+    ];
+    Object.assign(doc.contacts[0], { language: "fr_FR" });
+    doc.contacts[0].notifications.host.commands = ["notify-host-by-email"];
+    expectApplied(apply());
+    // replyTo changes the corporate relays' sender rewrite; the command and the contact, the batch.
+    expect(delta(before)).toEqual({ "poller-1": 1, "poller-2": 1, "poller-3": 0, central: 2 });
+
+    const state = readState(lab.clapiState);
+    const command = state.commands.find((c) => c.cols.command_name === "notify-host-by-email-fr")!;
+    expect(state.contacts.find((c) => c.cols.contact_alias === "jdoe")!.hostNotifCmds).toEqual([command.id]);
+    const macros = { HOSTNAME: "web01", HOSTSTATE: "DOWN", HOSTOUTPUT: "CRITICAL - $(touch /tmp/lab-ran-code) `id`", CONTACTEMAIL: "jdoe@example.org" };
+    const argv = splitLikeEngine(expandMacros(command.cols.command_line!, macros));
+    const run = await poller("poller-1").scratch.exec(`exec setpriv --reuid=65534 --regid=65534 --clear-groups ${argv.map(shellQuote).join(" ")}`);
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    const message = (await lab.gateway.upstream.waitFor((r) => isMessage(r) && r.headers["reply-to"] !== undefined, 30_000)) as UpstreamMessage;
+    const decoded = (h: string) => h.replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]+)\?=/g, (_a, b64: string) => Buffer.from(b64, "base64").toString("utf8"));
+    expect(message).toMatchObject({ user: "relay-corporate", mailFrom: from, rcptTo: ["jdoe@example.org"] });
+    expect(decoded(message.subject)).toBe("Hôte web01 : DOWN");
+    expect(message.headers.from).toBe(`"Supervision du labo" <${from}>`);
+    expect(message.headers["reply-to"]).toBe("ops-desk@lab.example.org");
+    expect(message.body).toContain("https://centreon.lab.example.org/centreon/monitoring/resources");
+    expect((await poller("poller-1").scratch.exec("test -e /tmp/lab-ran-code")).code).toBe(1);
+    expect(apply().output).toContain("No changes.");
+  });
+
+  it("11. a notification command removed from the fleet is deleted; Centreon's own commands stay", () => {
+    delete doc.notificationCommands;
+    delete doc.contacts[0].notifications.host.commands;
+    expectApplied(apply());
+    const state = readState(lab.clapiState);
+    const names = state.commands.map((c) => c.cols.command_name);
+    expect(names).not.toContain("notify-host-by-email-fr");
+    expect(names).toEqual(expect.arrayContaining(["host-notify-by-email", "service-notify-by-email"]));
+    const stock = state.commands.find((c) => c.cols.command_name === "host-notify-by-email")!;
+    expect(state.contacts.find((c) => c.cols.contact_alias === "jdoe")!.hostNotifCmds).toEqual([stock.id]);
   });
 });

@@ -32,6 +32,21 @@ describe.each(["22.10", "23.10", "24.10"] as ClapiVersion[])("Centreon %s accept
     for (const l of errorLines(second.stdout)) expect(l).toMatch(/^Line \d+ : Object already exists/);
   });
 
+  it("stores each notification command's line byte for byte as the batch's ADD line carries it", () => {
+    const state = createState({ adminPassword: "Admin-Pa55word!", pollers, version });
+    const batch = centralClapi();
+    runImport(state, batch);
+    const added = batch.split("\n").filter((l) => /^CMD;ADD;[^;]+;notif;/.test(l));
+    expect(added).toHaveLength(4);
+    for (const l of added) {
+      const [, , name, , ...rest] = l.split(";");
+      expect(rest).toHaveLength(1); // nothing after the line: it held no ';'
+      const stored = state.commands.find((c) => c.cols.command_name === name)!;
+      expect(stored.cols.command_line).toBe(rest[0]);
+      expect(stored.cols.enable_shell).toBe("0");
+    }
+  });
+
   it("without the connector pack, when the project creates the templates", () => {
     const state = createState({ adminPassword: "Admin-Pa55word!", pollers, version, packInstalled: false });
     const batch = centralClapi((d) => (d.central.smtpTemplates = "create"));

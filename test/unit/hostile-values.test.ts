@@ -26,7 +26,9 @@ import { formatPath } from "../../lib/fleet/cross-checks.js";
 import { FleetValidationError, parseFleet } from "../../lib/fleet/load.js";
 import { rules, showValue } from "../../lib/fleet/rules.js";
 import type { FleetSpec } from "../../lib/fleet/schema.js";
+import { PLACEHOLDERS, SENDMAIL } from "../../lib/clapi/notify-command.js";
 import { runImport } from "../clapi-double/clapi.js";
+import { expandMacros, splitLikeEngine } from "../support/centreon-engine.js";
 import { createState, hashPassword, type DoubleState, type HostRow } from "../clapi-double/state.js";
 import * as arb from "../fixtures/arbitraries.js";
 import { baseFleet, withScriptBodies } from "../fixtures/fleets.js";
@@ -769,6 +771,126 @@ function expectHost(a: Accepted, name: string): HostRow {
   return host!;
 }
 
+// ================================================================== notification commands
+const PORTAL = "https://centreon.example.org/centreon";
+/** A value for every placeholder a service notification may use (PORTALURL: the portal URL). */
+const MACRO_VALUES: Record<string, string> = Object.fromEntries(
+  PLACEHOLDERS.service.map((p) => [p, p === "PORTALURL" ? PORTAL : p === "CONTACTEMAIL" ? "jdoe@example.org" : `${p.toLowerCase()}-value`]),
+);
+
+/** One service notification command in en, the portal URL, the gateway's display name and reply-to. */
+function withNotification(doc: Doc): void {
+  doc.central.portalUrl = PORTAL;
+  Object.assign(doc.gateways.corporate, { displayName: "Centreon Supervision", replyTo: "noc@example.org" });
+  doc.notificationCommands = [
+    { name: "notify-service-by-email", kind: "service", languages: { en: { subject: "${HOSTNAME} is ${SERVICESTATE}", body: "Info: ${SERVICEOUTPUT}\nLink: ${PORTALURL}/x" } } },
+  ];
+}
+
+const SCRATCH = mkdtempSync(join(tmpdir(), "hostile-notify-"));
+afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
+
+/**
+ * The message the command CLAPI stored sends: its line expanded and split like Centreon Engine, the
+ * script run with a stand-in sendmail that keeps what it is given.
+ */
+function notificationMessage(a: Accepted): { headers: Record<string, string>; body: string } {
+  const stored = a.clapi().state.commands.find((c) => c.cols.command_name === "notify-service-by-email-en");
+  expect(stored, "the notification command in CLAPI").toBeDefined();
+  const argv = splitLikeEngine(expandMacros(stored!.cols.command_line!, MACRO_VALUES));
+  const out = join(SCRATCH, "message");
+  const fake = join(SCRATCH, "sendmail");
+  writeFileSync(fake, `#!/bin/sh\ncat >${out}\n`, { mode: 0o755 });
+  argv[2] = argv[2].replace(SENDMAIL, fake);
+  const run = spawnSync(argv[0], argv.slice(1), { encoding: "utf8", env: { PATH: "/usr/bin:/bin" } });
+  expect(`${run.status} ${run.stderr}`, "the notification script").toBe("0 ");
+  const text = readFileSync(out, "utf8");
+  const split = text.indexOf("\n\n");
+  const headers = Object.fromEntries(text.slice(0, split).split("\n").map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 2)]));
+  return { headers, body: text.slice(split + 2) };
+}
+
+/** A header as this project writes text: as is when ASCII, one RFC 2047 encoded word otherwise. */
+const encodedHeader = (text: string) => (/^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${Buffer.from(text, "utf8").toString("base64")}?=`);
+/** What a template becomes: placeholders replaced by their values. */
+const filled = (template: string) => template.replace(/\$\{([A-Z]+)\}/g, (_all, name: string) => MACRO_VALUES[name]);
+
+const NOTIFICATION_FIELDS: Field[] = [
+  {
+    id: "gateways.corporate.displayName",
+    lean: true,
+    path: ["gateways", "corporate", "displayName"],
+    values: arb.fieldValues(fc.constantFrom("Centreon Supervision", "Équipe NOC", 'NOC "24/7" \\ desk', "Supervisión", "x".repeat(64))),
+    numRuns: 150,
+    apply(doc, v) {
+      withNotification(doc);
+      doc.gateways.corporate.displayName = v;
+    },
+    check(a, v) {
+      const phrase = /^[\x20-\x7e]*$/.test(v) ? `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"` : encodedHeader(v);
+      a.same(notificationMessage(a).headers.from, `${phrase} <centreon@example.org>`, "the From header");
+    },
+  },
+  {
+    id: "gateways.corporate.replyTo",
+    lean: true,
+    postfix: true,
+    path: ["gateways", "corporate", "replyTo"],
+    values: arb.fieldValues(arb.email),
+    numRuns: 150,
+    apply(doc, v) {
+      withNotification(doc);
+      doc.gateways.corporate.replyTo = v;
+    },
+    check(a, v) {
+      a.postfix("poller-paris", "sender_canonical_maps", `inline:{ ${v}=${v} }, static:centreon@example.org`);
+      a.same(notificationMessage(a).headers["reply-to"], v, "the Reply-To header");
+    },
+  },
+  {
+    id: "central.portalUrl",
+    lean: true,
+    path: ["central", "portalUrl"],
+    values: arb.fieldValues(fc.constantFrom(PORTAL, "http://10.0.0.10/centreon", "https://centreon.example.org:8443/centreon/x?a=b&c=%20d#top", "https://monitoring.example.fr")),
+    numRuns: 150,
+    apply(doc, v) {
+      withNotification(doc);
+      doc.central.portalUrl = v;
+    },
+    check(a, v) {
+      a.same(notificationMessage(a).body, `Info: ${MACRO_VALUES.SERVICEOUTPUT}\nLink: ${v}/x\n`, "the body's link");
+    },
+  },
+  {
+    id: "notificationCommands[0].languages.en.subject",
+    lean: true,
+    path: ["notificationCommands", 0, "languages", "en", "subject"],
+    values: arb.fieldValues(fc.constantFrom("** ${NOTIFICATIONTYPE}: ${HOSTNAME}/${SERVICEDESC} is ${SERVICESTATE} **", "l'hôte ${HOSTNAME} est ${HOSTSTATE}", "${SERVICEOUTPUT}", "Alerte 100% $ {x} \\n")),
+    numRuns: 200,
+    apply(doc, v) {
+      withNotification(doc);
+      doc.notificationCommands[0].languages.en.subject = v;
+    },
+    check(a, v) {
+      a.same(notificationMessage(a).headers.subject, encodedHeader(filled(v)), "the Subject header");
+    },
+  },
+  {
+    id: "notificationCommands[0].languages.en.body",
+    lean: true,
+    path: ["notificationCommands", 0, "languages", "en", "body"],
+    values: arb.fieldValues(fc.constantFrom("Host: ${HOSTNAME}\nInfo: ${SERVICEOUTPUT}\n\n${PORTALURL}/x", "\n\t'quoted' \"x\" \\ ${HOSTNAME}\\\n", "Hôte : ${HOSTNAME} — ${LONGSERVICEOUTPUT}")),
+    numRuns: 200,
+    apply(doc, v) {
+      withNotification(doc);
+      doc.notificationCommands[0].languages.en.body = v;
+    },
+    check(a, v) {
+      a.same(notificationMessage(a).body, `${filled(v)}\n`, "the body");
+    },
+  },
+];
+
 // ================================================================== the fields
 
 const set = (path: Path) => (doc: Doc, v: string) => {
@@ -1426,6 +1548,8 @@ const FIELDS: Field[] = [
     },
   },
 ];
+
+FIELDS.push(...NOTIFICATION_FIELDS);
 
 const TOTAL_RUNS = FIELDS.reduce((n, f) => n + f.numRuns, 0);
 
