@@ -65,6 +65,7 @@ export class MailRelay extends Construct {
   // provisionScript() is asked for several times per synth: rendered again only after a change.
   private revision = 0;
   private body?: { revision: number; text: string };
+  private settings?: string;
   private probe?: ProbeSettings;
 
   constructor(scope: Construct, id: string, props: MailRelayProps) {
@@ -138,7 +139,9 @@ export class MailRelay extends Construct {
   }
 
   private hostSettings(): string {
-    return render("postfix/host-settings.sh.hbs", { name: this.hostName, fqdn: this.fqdn }).trimEnd();
+    // Name and fqdn never change: rendered once.
+    this.settings ??= render("postfix/host-settings.sh.hbs", { name: this.hostName, fqdn: this.fqdn }).trimEnd();
+    return this.settings;
   }
 
   private scriptBody(): string {

@@ -2,7 +2,6 @@
 // resource: one SSH connection (host key pinned), one remote-exec, a root-only script path,
 // the script gzipped and base64-encoded, secrets only as apply-time expressions, triggers that hash all of it.
 import { createHash } from "node:crypto";
-import { gzipSync } from "node:zlib";
 import { Construct } from "constructs";
 import {
   Fn,
@@ -104,6 +103,7 @@ export class RemoteScript extends Construct {
     const user = connection.user ?? "root";
     // Rendered once per change of the script or its secrets: cdktf resolves each token several
     // times per synth, and the script is the largest string in the stack.
+    const sharedBodies = SharedScriptBodies.of(this);
     let rendered: Rendered | undefined;
     const current = (): Rendered => {
       const hostSettings = props.hostSettings?.() ?? "";
@@ -131,13 +131,11 @@ export class RemoteScript extends Construct {
       // zlib builds), and the bootstrap around it with secrets as placeholders.
       const bodySha256 = createHash("sha256").update(body).digest("hex");
       const forHash = createHash("sha256").update(bootstrap(bodySha256, (s) => s.placeholder)).digest("hex");
-      // Compressed, the body is a third of its base64 size: less for cdktf to resolve, for
-      // Terraform to parse at every plan, and for SSH to carry.
-      const payload = gzipSync(body).toString("base64");
+      const payload = sharedBodies.payloadOf(body);
       const forHost = bootstrap(SharedScriptBodies.reference(payload), (s) => s.base64ForScript);
       return (rendered = { hostSettings, body, secrets, forHash, payload, forHost });
     };
-    SharedScriptBodies.of(this).add(() => current().payload);
+    sharedBodies.add(() => current().payload);
 
     const triggers = () => {
       const { forHash, secrets } = current();

@@ -3,6 +3,7 @@
 // hosts' remote-exec lines refer to. Terraform parses every string of the configuration at every
 // plan: at 1000 pollers, one copy per host was a third of the plan time.
 import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { Construct } from "constructs";
 import { TerraformElement, TerraformStack } from "../cdktf.js";
 
@@ -15,6 +16,17 @@ export class SharedScriptBodies extends TerraformElement {
   }
 
   private readonly payloads: (() => string)[] = [];
+  private readonly compressed = new Map<string, string>();
+
+  /**
+   * A body as shipped: gzipped (a third of its base64 size: less for cdktf to resolve, for
+   * Terraform to parse at every plan, for SSH to carry), then base64; each distinct body once.
+   */
+  payloadOf(body: string): string {
+    let payload = this.compressed.get(body);
+    if (payload === undefined) this.compressed.set(body, (payload = gzipSync(body).toString("base64")));
+    return payload;
+  }
 
   /** Ships the payload this producer gives at synth (identical payloads once). */
   add(payload: () => string): void {
