@@ -77,6 +77,7 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
     const here = new Set(part.pollers.map((p) => p.name));
     for (const check of spec.smtpChecks.filter((c) => here.has(c.poller))) fleet.addSmtpCheck({ ...check, auth: undefined, contacts: [], groups: [] });
     if (spec.queueChecks) fleet.setQueueChecks(spec.queueChecks);
+    setRollout(fleet, spec);
     return fleet;
   }
   if (spec.central) {
@@ -127,6 +128,13 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
     });
   }
   if (spec.queueChecks) fleet.setQueueChecks(spec.queueChecks);
-  if (spec.rollout) fleet.setRollout(spec.rollout);
+  setRollout(fleet, spec);
   return fleet;
+}
+
+/** Each stack rolls out on its own (Terraform orders only within a stack): its canaries first. */
+function setRollout(fleet: Fleet, spec: FleetSpec): void {
+  if (!spec.rollout) return;
+  const here = new Set(fleet.relays.map((r) => r.hostName));
+  fleet.setRollout({ ...spec.rollout, canary: spec.rollout.canary.filter((name) => here.has(name)) });
 }

@@ -78,6 +78,17 @@ describe("a fleet split into stacks", () => {
   });
 });
 
+describe("a rollout in a split fleet", () => {
+  it("rolls each stack out on its own: its canaries first, every relay probed", () => {
+    const doc = { ...split(baseFleet()), rollout: { canary: ["poller-paris", "poller-lille"], probe: { recipient: "probe@example.org" } } };
+    const [main, emea] = synthStacks(doc);
+    expect(emea.fleet.waves).toEqual([["poller-paris"], ["poller-lyon"]]);
+    expect(main.fleet.waves).toEqual([["poller-lille"], ["Central"]]);
+    expect(emea.resources["relay_poller-lyon"].depends_on).toEqual(["null_resource.relay_poller-paris"]);
+    expect(main.resources["relay_Central"].depends_on).toEqual(["null_resource.relay_poller-lille"]);
+  });
+});
+
 describe("state backends, one state per stack", () => {
   it.each([
     [{ s3: { bucket: "acme-tf-states", region: "eu-west-3", dynamodbTable: "tf-locks" } }, (stack: string) => ({
