@@ -1,12 +1,13 @@
 // Splitting a fleet into stacks, and the state backend each stack declares. The split must change
 // nothing that is deployed: the same relays (byte for byte), the same Centreon batch.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { Testing } from "../../lib/cdktf.js";
+import { App, TerraformStack, Testing } from "../../lib/cdktf.js";
+import { Fleet } from "../../lib/constructs/fleet.js";
 import { buildFleets } from "../../lib/fleet/build.js";
 import { FleetValidationError, parseFleet } from "../../lib/fleet/load.js";
 import { baseFleet } from "../fixtures/fleets.js";
@@ -75,6 +76,29 @@ describe("a fleet split into stacks", () => {
     expect(() => emea.fleet.addContact({ name: "X", alias: "x", email: "x@example.org", groups: [] })).toThrow(
       "contact x: stack unit-fleet-emea holds relays only; declare it in stack unit-fleet, with the central",
     );
+  });
+});
+
+describe("Fleet skips cdktf's preparing pass (its stacks never refer to each other)", () => {
+  /** cdk.tf.json of every stack, synthesized by App.synth as cdktf deploy does. */
+  const synthesizedByApp = (doc: Record<string, any>) => {
+    const outdir = mkdtempSync(join(tmpdir(), "cmr-prepare-"));
+    const app = new App({ outdir });
+    const fleets = buildFleets(app, parseFleet(stringify(doc), "unit.yaml"));
+    app.synth();
+    return fleets.map((f) => readFileSync(join(outdir, "stacks", f.node.id, "cdk.tf.json"), "utf8"));
+  };
+
+  it("writes exactly what the full pass writes", () => {
+    const doc = { ...split(centreonFleet()), rollout: { canary: ["poller-paris"], probe: { recipient: "probe@example.org" } } };
+    const skipped = synthesizedByApp(doc);
+    const ours = Fleet.prototype.prepareStack;
+    Fleet.prototype.prepareStack = TerraformStack.prototype.prepareStack;
+    try {
+      expect(synthesizedByApp(doc)).toEqual(skipped);
+    } finally {
+      Fleet.prototype.prepareStack = ours;
+    }
   });
 });
 
