@@ -12,7 +12,7 @@ import { parseFleet } from "../../lib/fleet/load.js";
 import { shellQuote } from "../../lib/render/templates.js";
 import { runImport } from "../clapi-double/clapi.js";
 import { createState } from "../clapi-double/state.js";
-import { baseFleet } from "../fixtures/fleets.js";
+import { baseFleet, withScriptBodies } from "../fixtures/fleets.js";
 import { CENTREON_ILLEGAL_OUTPUT_CHARS, expandMacros, splitLikeEngine } from "../support/centreon-engine.js";
 import {
   isMessage,
@@ -92,7 +92,7 @@ describe.skipIf(!requirePrivileged("notification command delivery"))("a notifica
     const doc = fleetDoc(upstream.port);
     const app = Testing.app();
     const fleet = buildFleet(app, parseFleet(stringify(doc)));
-    const resources = JSON.parse(Testing.synth(fleet)).resource.terraform_data;
+    const resources = withScriptBodies(Testing.synth(fleet)).resource.terraform_data;
     const run = await provisionLikeTerraform(host, resources["relay_poller1"], { smtp_password: PASSWORD });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
