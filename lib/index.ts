@@ -17,3 +17,6 @@ export * from "./review/model.js";
 export * from "./review/diff.js";
 export * from "./review/changes.js";
 export * from "./review/read.js";
+export * from "./constructs/state-backend.js";
+export * from "./constructs/rollout.js";
+export * from "./constructs/notification-command.js";
