@@ -1,6 +1,7 @@
 // The ONE place that turns "run this script on that host, with these secrets" into a Terraform
-// resource: one SSH connection (host key pinned), one remote-exec, a root-only script path,
-// the script gzipped and base64-encoded, secrets only as apply-time expressions, triggers that hash all of it.
+// resource: one SSH connection (host key pinned), one remote-exec, a root-only script path, the
+// host's settings inline and the script body shared per stack (see shared-script-bodies.ts),
+// secrets only as apply-time expressions, triggers that hash all of it.
 import { createHash } from "node:crypto";
 import { Construct } from "constructs";
 import {
