@@ -52,14 +52,55 @@ export interface Lab {
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 
+const SUBNET_CLAIMS = "/run/cmr-lab-subnets";
+
+/**
+ * 198.18.0.0/15 is reserved for network tests; each lab takes one /24, 198.18.N.0/24. Labs run in
+ * parallel (one per test file), so N is claimed with a file only one process can create; a claim
+ * whose process is gone is taken over, and a subnet some interface already uses is skipped.
+ */
+function claimSubnet(): number {
+  mkdirSync(SUBNET_CLAIMS, { recursive: true });
+  const inUse = run("ip", ["-4", "-o", "addr", "show"]);
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const octet = 1 + Math.floor(Math.random() * 250);
+    if (inUse.includes(` 198.18.${octet}.`)) continue;
+    const claim = join(SUBNET_CLAIMS, String(octet));
+    try {
+      writeFileSync(claim, String(process.pid), { flag: "wx" });
+      return octet;
+    } catch {
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(claim, "utf8"));
+      } catch {
+        /* released meanwhile */
+      }
+      if (owner && !isAlive(owner)) rmSync(claim, { force: true });
+    }
+  }
+  throw new Error(`no free lab subnet in 198.18.1-250.0/24: see ${SUBNET_CLAIMS}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startLab(opts: LabOptions): Promise<Lab> {
   const dir = mkdtempSync("/var/tmp/cmr-lab-");
   const id = dir.slice(-6).replace(/[^A-Za-z0-9]/g, "x");
-  // 198.18.0.0/15 is reserved for network tests; one /24 per lab, chosen at random.
-  const octet = 1 + Math.floor(Math.random() * 250);
+  const octet = claimSubnet();
   const subnet = `198.18.${octet}`;
   const hub = `cmr-hub-${id}`;
-  const cleanups: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
+  const cleanups: (() => Promise<void> | void)[] = [
+    () => rmSync(join(SUBNET_CLAIMS, String(octet)), { force: true }),
+    () => rmSync(dir, { recursive: true, force: true }),
+  ];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) {
       try {
