@@ -185,7 +185,7 @@ export class Fleet extends TerraformStack {
    * stack of relays only, the check is declared in the central's stack: only the plugin is added.
    */
   addSmtpCheck(props: SmtpCheckProps): SmtpCheck | undefined {
-    const relay = this.relays.find((r) => r.hostName === props.poller);
+    const relay = this.pollersByName.get(props.poller)?.relay ?? (this.centralHost?.name === props.poller ? this.centralHost.relay : undefined);
     if (!relay && !this.pollersElsewhere.has(props.poller)) {
       const declared = [...this.relays.map((r) => r.hostName), ...this.pollersElsewhere.keys()];
       throw new Error(`SMTP check ${props.host}: poller ${props.poller} is not declared: declared pollers are ${declared.join(", ") || "none"}`);

@@ -51,6 +51,7 @@ function stateBackend(backend: BackendSpec | undefined): StateBackend | undefine
 /** Adds this stack's part of the fleet: its pollers (and, in the main stack, everything else). */
 function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; elsewhere?: Map<string, string> }): Fleet {
   const relaysOnly = fleet.centreonStack !== undefined;
+  const here = new Set(part.pollers.map((p) => p.name));
   // A stack of relays declares only the gateways its pollers use: each secret is a variable it needs.
   const used = new Set(part.pollers.map((p) => p.gateway ?? spec.defaultGateway));
   const secret = (ref: SecretRef) => fleet.secret(ref.secret);
@@ -70,11 +71,10 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
   for (const p of spec.pollers) {
     const stack = part.elsewhere?.get(p.name);
     if (stack) fleet.addPollerElsewhere({ name: p.name, address: p.address, stack });
-    else if (part.pollers.includes(p)) fleet.addPoller({ ...p, gateway: p.gateway ? gateways.get(p.gateway)! : undefined });
+    else if (here.has(p.name)) fleet.addPoller({ ...p, gateway: p.gateway ? gateways.get(p.gateway)! : undefined });
   }
   if (relaysOnly) {
     // The checks are Centreon objects of the main stack; here they only prepare the relays.
-    const here = new Set(part.pollers.map((p) => p.name));
     for (const check of spec.smtpChecks.filter((c) => here.has(c.poller))) fleet.addSmtpCheck({ ...check, auth: undefined, contacts: [], groups: [] });
     if (spec.queueChecks) fleet.setQueueChecks(spec.queueChecks);
     setRollout(fleet, spec);

@@ -45,13 +45,14 @@ export function summary(fleet: Fleet, warnings: string[] = [], model = reviewMod
     ].join(""),
     state: g.settings.enabled ? "enabled" : "DISABLED: mail held in the queue",
   }));
+  const relays = fleet.relays;
   const hosts = model.hosts.map((host, i) => {
-    const c = fleet.relays[i].remote.connection;
+    const c = relays[i].remote.connection;
     return {
       name: host.name,
       role: host.role,
       ssh: host.settings.ssh,
-      fqdn: fleet.relays[i].fqdn,
+      fqdn: relays[i].fqdn,
       os: host.settings.os,
       gateway: host.settings.gateway,
       hostKey: c.hostKey ? `pinned (${c.hostKey.split(" ")[0]})` : "NOT PINNED",
