@@ -1,39 +1,34 @@
-// One synthesis, measured from inside: `fleet` builds a generated fleet (each poller with a relay,
-// 2 SMTP checks and a queue check; `contacts` contacts) through the same path as main.ts; `floor`
-// is a bare cdktf app with as many bare resources (terraform_data with an SSH connection and one
+// One synthesis, measured from inside: `fleet` synthesizes a generated fleet (each poller with a
+// relay, 2 SMTP checks and a queue check; `contacts` contacts) exactly as main.ts does; `floor` is a
+// bare cdktf app with as many bare resources (terraform_data with an SSH connection and one
 // remote-exec). Prints one JSON line: resources and milliseconds per phase.
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { App, TerraformResource, TerraformStack } from "../lib/cdktf.js";
-import { buildFleet } from "../lib/fleet/build.js";
 import { validateFleet } from "../lib/fleet/load.js";
-import { writeReview } from "../lib/review/artifacts.js";
+import { synthesize } from "../lib/synthesize.js";
 import { generatedFleet } from "./generate.js";
 
 // fleet POLLERS CONTACTS | floor RESOURCES
 const [mode, a, b] = process.argv.slice(2);
 const outdir = mkdtempSync(join(tmpdir(), "cmr-bench-"));
 const start = performance.now();
-const app = new App({ outdir, skipValidation: true });
 
 if (mode === "fleet") {
   const [pollers, contacts] = [Number(a), Number(b)];
   const spec = validateFleet(generatedFleet(pollers, contacts), "generated");
   const validated = performance.now();
-  const fleet = buildFleet(app, spec);
-  const built = performance.now();
-  app.synth();
-  const synthesized = performance.now();
-  writeReview(outdir, fleet);
-  const reviewed = performance.now();
+  const { phasesMs } = await synthesize(spec, outdir);
+  const done = performance.now();
   const json = JSON.parse(readFileSync(join(outdir, "stacks", "bench", "cdk.tf.json"), "utf8"));
   const resources = Object.values<Record<string, unknown>>(json.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
-  console.log(JSON.stringify({ mode, pollers, contacts, resources, outdir, ms: { validate: validated - start, build: built - validated, synth: synthesized - built, review: reviewed - synthesized, total: reviewed - start } }));
+  console.log(JSON.stringify({ mode, pollers, contacts, resources, outdir, ms: { validate: validated - start, ...phasesMs, total: done - start } }));
 } else {
   // The floor: the same number of resources the fleet makes, each as plain as cdktf allows.
   const count = Number(a);
+  const app = new App({ outdir });
   const stack = new TerraformStack(app, "floor");
   for (let i = 0; i < count; i++) {
     new TerraformResource(stack, `r${i}`, {

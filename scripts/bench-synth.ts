@@ -5,10 +5,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { App } from "../lib/cdktf.js";
-import { buildFleet } from "../lib/fleet/build.js";
 import { loadFleetFile } from "../lib/fleet/load.js";
-import { writeReview } from "../lib/review/artifacts.js";
+import { synthesize } from "../lib/synthesize.js";
 
 const fleetFile = process.env.FLEET_FILE ?? "examples/fleet.yaml";
 const runs = Number(process.env.RUNS ?? 10);
@@ -18,10 +16,7 @@ const inProcess: number[] = [];
 for (let i = 0; i < runs; i++) {
   const outdir = mkdtempSync(join(tmpdir(), "cmr-bench-"));
   const start = performance.now();
-  const app = new App({ outdir });
-  const fleet = buildFleet(app, loadFleetFile(fleetFile));
-  app.synth();
-  writeReview(outdir, fleet, fleet.warnings);
+  await synthesize(loadFleetFile(fleetFile), outdir);
   inProcess.push(performance.now() - start);
 }
 

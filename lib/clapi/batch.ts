@@ -18,6 +18,8 @@ export interface BatchObject {
 
 export interface Batch {
   lines: ClapiLine[];
+  /** Each line as the central receives it (renderLine), in the same order. */
+  rendered: string[];
   /** central.clapi: one line per command, secrets as <secret:NAME>, no comments. */
   text: string;
   objects: BatchObject[];
@@ -44,12 +46,13 @@ export function assembleBatch(objects: readonly ObjectLines[]): Batch {
     lines.push(...group.lines);
   }
 
+  const rendered = lines.map(renderLine);
   const secrets = new Map<string, Secret>();
   const scopes = new Map<string, { text: string[]; secrets: Set<string> }>();
-  for (const l of lines) {
+  lines.forEach((l, n) => {
     const name = scopeName(l.scope);
     const scope = scopes.get(name) ?? { text: [], secrets: new Set<string>() };
-    scope.text.push(renderLine(l));
+    scope.text.push(rendered[n]);
     for (const field of l.fields) {
       if (typeof field !== "string" && "secret" in field) {
         secrets.set(field.secret.name, field.secret);
@@ -57,11 +60,11 @@ export function assembleBatch(objects: readonly ObjectLines[]): Batch {
       }
     }
     scopes.set(name, scope);
-  }
-  const text = lines.map((l) => `${renderLine(l)}\n`).join("");
+  });
   return {
     lines,
-    text,
+    rendered,
+    text: rendered.length ? `${rendered.join("\n")}\n` : "",
     objects: batchObjects,
     memberships,
     scopes: new Map(

@@ -9,7 +9,7 @@ import {
   type ServiceEvent,
 } from "../clapi/notifications.js";
 import { renderLine } from "../clapi/line.js";
-import { ObjectRecord } from "../remote/record.js";
+import { declareObjectRecord } from "../remote/record.js";
 import { terraformName } from "../remote/names.js";
 import type { Engine } from "../remote/remote-script.js";
 import type { Secret } from "../secret.js";
@@ -38,7 +38,7 @@ export class ContactGroup extends Construct implements CentreonObject {
     this.name = props.name;
     this.alias = props.alias ?? props.name;
     assertRule(rules.clapiValue, `contact group ${props.name}: alias`, this.alias);
-    new ObjectRecord(this, "Record", {
+    declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("contact_group", this.name),
       fields: () => recordFields(this.clapiLines("")),
@@ -137,7 +137,7 @@ export class Contact extends Construct implements CentreonObject {
       service: side("service", SERVICE_EVENT_LETTERS, props.notifications?.service),
     };
     for (const group of props.groups ?? []) this.addToGroup(group);
-    new ObjectRecord(this, "Record", {
+    declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("contact", this.alias),
       fields: () => recordFields(this.clapiLines("")),

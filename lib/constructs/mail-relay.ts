@@ -51,6 +51,9 @@ const PASSWORD_ENV = "RELAY_SMTP_PASSWORD_B64";
 /** Parameters whose value is a host setting: the script body stays the same for every host. */
 const FROM_HOST_SETTINGS: Record<string, string> = { myhostname: "host_fqdn" };
 
+/** Script bodies already rendered for a gateway's hosts, by template context. */
+const renderedBodies = new WeakMap<Gateway, Map<string, string>>();
+
 /** Postfix on one host, relaying to a gateway: one provisioning resource, its review files. */
 export class MailRelay extends Construct {
   readonly hostName: string;
@@ -65,6 +68,7 @@ export class MailRelay extends Construct {
   // provisionScript() is asked for several times per synth: rendered again only after a change.
   private revision = 0;
   private body?: { revision: number; text: string };
+  private parametersMemo?: { revision: number; parameters: RelayParameter[] };
   private settings?: string;
   private probe?: ProbeSettings;
 
@@ -130,7 +134,10 @@ export class MailRelay extends Construct {
   }
 
   get parameters(): RelayParameter[] {
-    return relayParameters(this.gateway.settings, this.fqdn, { queueCheck: this.queueCheck });
+    if (this.parametersMemo?.revision !== this.revision) {
+      this.parametersMemo = { revision: this.revision, parameters: relayParameters(this.gateway.settings, this.fqdn, { queueCheck: this.queueCheck }) };
+    }
+    return this.parametersMemo.parameters;
   }
 
   /** The script as the host runs it: its host settings, then the body. */
@@ -156,13 +163,13 @@ export class MailRelay extends Construct {
         name: p.name,
         onlyWithoutSyslog: p.onlyWithoutSyslog ?? false,
         variable,
-        assignment: typeof p.value === "string" ? `${p.name}=${p.value}` : null,
+        assignment: typeof p.value === "string" && !variable ? `${p.name}=${p.value}` : null,
         assignmentPrefix: `${p.name}=`,
       };
     });
     const perOs = this.parameters.filter((p) => typeof p.value !== "string");
     const credentials = this.credentials;
-    return render("postfix/provision.sh.hbs", {
+    const context = {
       relayhost: this.gateway.relayhost,
       os: this.os,
       osProfiles: OS_FAMILIES.map((family) => ({
@@ -179,7 +186,13 @@ export class MailRelay extends Construct {
         : null,
       held: !this.gateway.settings.enabled,
       probe: this.probe ?? null,
-    });
+    };
+    // Hosts alike render alike: one render per distinct context (rendering is the costly part).
+    const bodies = renderedBodies.get(this.gateway) ?? renderedBodies.set(this.gateway, new Map()).get(this.gateway)!;
+    const key = JSON.stringify(context);
+    let body = bodies.get(key);
+    if (body === undefined) bodies.set(key, (body = render("postfix/provision.sh.hbs", context)));
+    return body;
   }
 
   /** Packages the script installs on a host of this distribution family. */

@@ -8,7 +8,7 @@ import {
   type NotificationKind,
   type NotificationLanguage,
 } from "../clapi/notify-command.js";
-import { ObjectRecord } from "../remote/record.js";
+import { declareObjectRecord } from "../remote/record.js";
 import { terraformName } from "../remote/names.js";
 import type { Engine } from "../remote/remote-script.js";
 import { recordFields, type CentreonObject } from "./contact.js";
@@ -101,7 +101,7 @@ export class NotificationCommandVariant extends Construct implements CentreonObj
     }
     // Builds the line now: a template the line cannot carry fails here, not at synth.
     notifyCommandLine(this.model());
-    new ObjectRecord(this, "Record", {
+    declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("notification_command", this.commandName),
       fields: () => recordFields(this.clapiLines("")),

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { queueCheckLines, type ObjectLines } from "../clapi/objects.js";
-import { ObjectRecord } from "../remote/record.js";
+import { declareObjectRecord } from "../remote/record.js";
 import type { Engine } from "../remote/remote-script.js";
 import { recordFields, type CentreonObject } from "./contact.js";
 import { terraformName } from "../remote/names.js";
@@ -21,7 +21,7 @@ export class QueueCheck extends Construct implements CentreonObject {
     private readonly props: QueueCheckProps & { engine: Engine },
   ) {
     super(scope, id);
-    new ObjectRecord(this, "Record", {
+    declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("queue_check", props.poller),
       fields: () => recordFields(this.clapiLines("")),

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { assertRule, rules } from "../fleet/rules.js";
 import { smtpCheckLines, type ObjectLines } from "../clapi/objects.js";
-import { ObjectRecord } from "../remote/record.js";
+import { declareObjectRecord } from "../remote/record.js";
 import type { Engine } from "../remote/remote-script.js";
 import type { Secret } from "../secret.js";
 import { Contact, recordFields, type CentreonObject, type ContactGroup } from "./contact.js";
@@ -64,7 +64,7 @@ export class SmtpCheck extends Construct implements CentreonObject {
     this.props = props;
     this.contacts = [...(props.contacts ?? [])];
     this.groups = [...(props.groups ?? [])];
-    new ObjectRecord(this, "Record", {
+    declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("smtp_check", props.host),
       fields: () => recordFields(this.clapiLines("")),

@@ -18,7 +18,8 @@ export interface BuildProps {
  * in no `stacks` entry. Each entry of `stacks` is a stack of relays only, named <fleet>-<entry>.
  */
 export function buildFleets(scope: Construct, spec: FleetSpec, props: BuildProps = {}): Fleet[] {
-  const stackOf = new Map(spec.stacks.flatMap((s) => s.pollers.map((p) => [p, `${spec.name}-${s.name}`] as const)));
+  const stackName = (s: { name: string }) => `${spec.name}-${s.name}`;
+  const stackOf = new Map(spec.stacks.flatMap((s) => s.pollers.map((p) => [p, stackName(s)] as const)));
   const newFleet = (name: string, centreonStack?: string) =>
     new Fleet(scope, name, {
       engine: spec.engine,
@@ -31,7 +32,7 @@ export function buildFleets(scope: Construct, spec: FleetSpec, props: BuildProps
     });
   const main = populate(newFleet(spec.name), spec, { pollers: spec.pollers.filter((p) => !stackOf.has(p.name)), elsewhere: stackOf });
   const relayStacks = spec.stacks.map((s) =>
-    populate(newFleet(`${spec.name}-${s.name}`, spec.name), spec, { pollers: spec.pollers.filter((p) => s.pollers.includes(p.name)) }),
+    populate(newFleet(stackName(s), spec.name), spec, { pollers: spec.pollers.filter((p) => stackOf.get(p.name) === stackName(s)) }),
   );
   return [main, ...relayStacks];
 }

@@ -155,7 +155,7 @@ export class RemoteScript extends Construct {
       user,
       timeout: `${connection.timeoutSeconds ?? 30}s`,
       scriptPath: `${connection.scriptDirectory ?? "/root"}/.centreon-${props.purpose}.sh`,
-      ...(connection.privateKeyFile ? { privateKey: Fn.file(connection.privateKeyFile) } : { agent: "true" }),
+      ...(connection.privateKeyFile ? { privateKey: fileExpression(connection.privateKeyFile) } : { agent: "true" }),
       // "TYPE BASE64" only: a comment is not part of the key (and could hold a Terraform template).
       ...(connection.hostKey ? { hostKey: connection.hostKey.trim().split(/\s+/).slice(0, 2).join(" ") } : {}),
     };
@@ -183,6 +183,15 @@ export class RemoteScript extends Construct {
     // Plain addresses: depends_on takes references, not "${...}" templates.
     this.resource.dependsOn = others.length ? others.map((o) => `${o.resource.terraformResourceType}.${o.terraformName}`) : undefined;
   }
+}
+
+// One file() expression per key path: every host usually shares one key, and cdktf captures a
+// stack trace for each token it creates (a quarter of a second at 1000 hosts).
+const fileExpressions = new Map<string, string>();
+function fileExpression(path: string): string {
+  let expression = fileExpressions.get(path);
+  if (expression === undefined) fileExpressions.set(path, (expression = Fn.file(path)));
+  return expression;
 }
 
 export function ensureNullProvider(scope: Construct): void {

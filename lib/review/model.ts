@@ -3,8 +3,7 @@
 // their <secret:NAME> placeholders: their values exist only at apply time, never during synth.
 import type { Fleet } from "../constructs/fleet.js";
 import type { MailRelay } from "../constructs/mail-relay.js";
-import type { BatchObject } from "../clapi/batch.js";
-import { renderLine, type ClapiLine } from "../clapi/line.js";
+import type { Batch } from "../clapi/batch.js";
 import { OS_FAMILIES } from "../postfix/os.js";
 
 /** Bumped when the shape changes, so `npm run review` refuses a model it would misread. */
@@ -54,7 +53,7 @@ export function reviewModel(fleet: Fleet): ReviewModel {
   const configuration = fleet.central?.configuration;
   if (configuration) reference(configuration.clapiPassword.name, `central ${fleet.central!.name}: CLAPI password`);
   const batch = configuration?.batch();
-  const objects = batch ? objectReviews(batch.lines, batch.objects, reference) : [];
+  const objects = batch ? objectReviews(batch, reference) : [];
   const sorted = Object.fromEntries([...secrets.keys()].sort().map((name) => [name, [...secrets.get(name)!]]));
   return { version: REVIEW_MODEL_VERSION, stack: fleet.node.id, hosts, objects, secrets: sorted };
 }
@@ -92,11 +91,7 @@ function hostReview(relay: MailRelay, role: HostReview["role"], reference: (secr
  * the line carries them (`;` between fields); SERVICE lines are prefixed with their service. Lines outside every object (group memberships) go to the
  * object their first field names.
  */
-function objectReviews(
-  lines: readonly ClapiLine[],
-  objects: readonly BatchObject[],
-  reference: (secret: string, where: string) => void,
-): ObjectReview[] {
+function objectReviews({ lines, rendered, objects }: Batch, reference: (secret: string, where: string) => void): ObjectReview[] {
   const reviews: ObjectReview[] = objects.map((o) => ({
     kind: o.kind,
     key: o.key,
@@ -107,17 +102,18 @@ function objectReviews(
   objects.forEach((o, i) => {
     for (let n = o.addLine - 1; n < o.addLine - 1 + o.lineCount; n++) owner.set(n, reviews[i]);
   });
+  // Looked up by kind and key, not searched: a fleet has thousands of memberships and objects.
+  const byKey = new Map(reviews.map((r) => [`${r.kind};${r.key}`, r]));
   lines.forEach((line, n) => {
-    const fields = renderLine(line).split(";").slice(2);
+    const fields = rendered[n].split(";").slice(2);
     let review = owner.get(n);
     if (!review) {
-      review = reviews.find((r) => r.kind === line.object && r.key === fields[0]) ?? {
-        kind: line.object,
-        key: fields[0],
-        poller: line.scope === "global" ? "all" : line.scope.poller,
-        fields: {},
-      };
-      if (!reviews.includes(review)) reviews.push(review);
+      review = byKey.get(`${line.object};${fields[0]}`);
+      if (!review) {
+        review = { kind: line.object, key: fields[0], poller: line.scope === "global" ? "all" : line.scope.poller, fields: {} };
+        byKey.set(`${review.kind};${review.key}`, review);
+        reviews.push(review);
+      }
     }
     // The key fields go (a SERVICE line names its host and service), except in an object's own ADD,
     // whose first field is not always the key (CONTACT;ADD starts with the full name).

@@ -124,8 +124,8 @@ describe("the review model (review.json)", () => {
     });
   });
 
-  it("is written at synth as review.json beside SUMMARY.md", () => {
-    const dir = writeReview(mkdtempSync(join(tmpdir(), "cmr-review-")), fleet);
+  it("is written at synth as review.json beside SUMMARY.md", async () => {
+    const dir = await writeReview(mkdtempSync(join(tmpdir(), "cmr-review-")), fleet);
     expect(JSON.parse(readFileSync(join(dir, "review.json"), "utf8"))).toEqual(model);
   });
 

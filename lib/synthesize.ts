@@ -1,0 +1,50 @@
+// Synthesis as `npm run synth` runs it (main.ts, and the benchmark): a fleet's stacks into
+// <outdir>/stacks, their review artifacts into <outdir>/review.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { App } from "./cdktf.js";
+import type { Fleet } from "./constructs/fleet.js";
+import { buildFleets, type BuildProps } from "./fleet/build.js";
+import type { FleetSpec } from "./fleet/schema.js";
+import { writeReview } from "./review/artifacts.js";
+
+export interface SynthesizedStack {
+  fleet: Fleet;
+  /** Risky but legal choices (see Fleet.warnings), also listed in SUMMARY.md. */
+  warnings: string[];
+  reviewDir: string;
+}
+
+export interface Synthesis {
+  /** The main stack first (see buildFleets). */
+  stacks: SynthesizedStack[];
+  /** Milliseconds spent building the constructs, computing the review, synthesizing, then finishing the review writes. */
+  phasesMs: { build: number; review: number; synth: number; reviewWrites: number };
+}
+
+export async function synthesize(spec: FleetSpec, outdir: string, props: BuildProps = {}): Promise<Synthesis> {
+  const start = performance.now();
+  const app = new App({ outdir });
+  const fleets = buildFleets(app, spec, props);
+  const built = performance.now();
+  // The review is computed first (synth then reuses the scripts and the batch it rendered), and
+  // its files are written by Node's I/O threads while cdktf synthesizes.
+  const warnings = fleets.map((fleet) => fleet.warnings);
+  const reviews = fleets.map((fleet, i) => writeReview(outdir, fleet, warnings[i]));
+  const reviewed = performance.now();
+  try {
+    app.synth();
+  } catch (error) {
+    await Promise.allSettled(reviews);
+    rmSync(join(outdir, "review"), { recursive: true, force: true });
+    throw error;
+  }
+  const synthesized = performance.now();
+  const reviewDirs = await Promise.all(reviews);
+  const done = performance.now();
+  return {
+    stacks: fleets.map((fleet, i) => ({ fleet, warnings: warnings[i], reviewDir: reviewDirs[i] })),
+    phasesMs: { build: built - start, review: reviewed - built, synth: synthesized - reviewed, reviewWrites: done - synthesized },
+  };
+}
