@@ -3,7 +3,7 @@
 // bench/results.json. One run measures everything: the machine is noisy, ratios are what count.
 // BENCH_QUICK=1 runs the small sizes only; the lab part needs root.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { readState } from "../test/clapi-double/state.js";
@@ -54,26 +54,40 @@ const series: [string, number, number][] = [
   ...(quick ? [10, 100] : [10, 100, 1000]).map((p) => [`${p} pollers`, p, 10] as [string, number, number]),
   ...(quick ? [100] : [100, 1000, 5000]).map((c) => [`${c} contacts`, 10, c] as [string, number, number]),
 ];
+// Each size is measured RUNS times, fleet and floor alternating, and the medians compared: single
+// runs on this machine move by 20% or more.
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const synthRows = [];
 for (const [label, pollers, contacts] of series) {
-  const fleet = synth(["fleet", String(pollers), String(contacts)]);
-  const floor = synth(["floor", String(fleet.out.resources)]);
-  const fleetPlan = plan(join(fleet.out.outdir, "stacks", "bench"));
-  const floorPlan = plan(join(floor.out.outdir, "stacks", "floor"));
+  const samples: { fleet: Measured; floor: Measured; fleetPlan: number; floorPlan: number }[] = [];
+  for (let run = 0; run < runs; run++) {
+    const fleet = synth(["fleet", String(pollers), String(contacts)]);
+    const floor = synth(["floor", String(fleet.out.resources)]);
+    samples.push({ fleet, floor, fleetPlan: plan(join(fleet.out.outdir, "stacks", "bench")), floorPlan: plan(join(floor.out.outdir, "stacks", "floor")) });
+    for (const m of [fleet, floor]) rmSync(m.out.outdir, { recursive: true, force: true });
+  }
+  const fleetSeconds = median(samples.map((s) => s.fleet.seconds));
+  const floorSeconds = median(samples.map((s) => s.floor.seconds));
+  const fleetPlan = median(samples.map((s) => s.fleetPlan));
+  const floorPlan = median(samples.map((s) => s.floorPlan));
+  // The phases of the run whose wall time is the median.
+  const typical = samples.find((s) => s.fleet.seconds === fleetSeconds)!.fleet;
   const row = {
     label,
     pollers,
     contacts,
-    resources: fleet.out.resources,
-    synth: { seconds: fleet.seconds, peakMb: Math.round(fleet.peakKb / 1024), phasesMs: fleet.out.ms },
-    floor: { seconds: floor.seconds, peakMb: Math.round(floor.peakKb / 1024) },
-    synthRatio: +(fleet.seconds / floor.seconds).toFixed(2),
+    resources: typical.out.resources,
+    synth: { seconds: fleetSeconds, peakMb: Math.round(median(samples.map((s) => s.fleet.peakKb)) / 1024), phasesMs: typical.out.ms },
+    floor: { seconds: floorSeconds, peakMb: Math.round(median(samples.map((s) => s.floor.peakKb)) / 1024) },
+    synthRatio: +(fleetSeconds / floorSeconds).toFixed(2),
     plan: { seconds: +fleetPlan.toFixed(2), floorSeconds: +floorPlan.toFixed(2), ratio: +(fleetPlan / floorPlan).toFixed(2) },
+    samples: samples.map((s) => ({ synth: s.fleet.seconds, floor: s.floor.seconds, plan: +s.fleetPlan.toFixed(2), floorPlan: +s.floorPlan.toFixed(2) })),
   };
   synthRows.push(row);
   console.log(
     `${label.padEnd(14)} ${String(row.resources).padStart(6)} resources  synth ${row.synth.seconds.toFixed(2)} s (floor ${row.floor.seconds.toFixed(2)} s, x${row.synthRatio}) ` +
-      `${row.synth.peakMb} MB (floor ${row.floor.peakMb} MB)  plan ${row.plan.seconds} s (floor ${row.plan.floorSeconds} s, x${row.plan.ratio})`,
+      `${row.synth.peakMb} MB (floor ${row.floor.peakMb} MB)  plan ${row.plan.seconds} s (floor ${row.plan.floorSeconds} s, x${row.plan.ratio})  [medians of ${runs}]`,
   );
 }
 results.synthesis = synthRows;
@@ -134,5 +148,6 @@ if (privilegedReason()) {
   results.applies = applyRows;
 }
 
+rmSync(home, { recursive: true, force: true });
 writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
 console.log("wrote bench/results.json");

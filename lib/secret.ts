@@ -1,7 +1,7 @@
 // A secret is a sensitive Terraform variable: its value exists only at apply time, never in the
 // synthesized JSON, the review artifacts or the state (only its sha256 reaches the triggers).
 import { Construct } from "constructs";
-import { Fn, TerraformStack, TerraformVariable } from "./cdktf.js";
+import { TerraformStack, TerraformVariable } from "./cdktf.js";
 import { assertRule, rules } from "./fleet/rules.js";
 
 export class Secret {
@@ -24,8 +24,7 @@ export class Secret {
     return secret;
   }
 
-  // One Secret per variable, so each expression below is one token however often it is used:
-  // cdktf captures a stack trace for every token it creates, which dominated large syntheses.
+  // One Secret per variable: scripts compare secrets by identity.
   private static readonly byVariable = new WeakMap<TerraformVariable, Secret>();
 
   /**
@@ -43,8 +42,10 @@ export class Secret {
     readonly name: string,
     readonly variable: TerraformVariable,
   ) {
-    this.base64ForScript = Fn.nonsensitive(Fn.base64encode(variable.stringValue));
-    this.sha256 = Fn.sha256(variable.stringValue);
+    // Plain expressions, not cdktf tokens: they land in every host's resource, and resolving
+    // tokens there was a tenth of a 1000-poller synthesis. The variable is named after the secret.
+    this.base64ForScript = `\${nonsensitive(base64encode(var.${name}))}`;
+    this.sha256 = `\${sha256(var.${name})}`;
   }
 
   /** How review artifacts show the secret. */

@@ -311,6 +311,16 @@ describe("script bodies are shipped once per stack", () => {
     expect(decodedScript(resources["relay_poller-paris"])).toContain("'myhostname='\"$host_fqdn\"");
   });
 
+  it("gives a host with its own postfixParameters its own body, leaving the alike hosts theirs", () => {
+    const changed = structuredClone(doc);
+    changed.pollers[2].postfixParameters = { smtp_helo_timeout: "60s" };
+    const after: Record<string, any> = synthFleet(changed).json.resource.null_resource;
+    const bodyAfter = (name: string) => /\$\{local\.(script_body_\w+)\}/.exec(after[name].provisioner[0]["remote-exec"].inline[0])?.[1];
+    expect(bodyAfter("relay_poller-paris")).toBe(bodyOf("relay_poller-paris"));
+    expect(bodyAfter("relay_poller-lille")).not.toBe(bodyOf("relay_poller-lille"));
+    expect(after["relay_poller-paris"].triggers.payload_sha256).toBe(raw["relay_poller-paris"].triggers.payload_sha256);
+  });
+
   it("re-runs only the host whose fqdn changed", () => {
     const changed = structuredClone(doc);
     changed.pollers[2].fqdn = "lille.example.org";
@@ -319,5 +329,36 @@ describe("script bodies are shipped once per stack", () => {
     for (const host of ["relay_poller-paris", "relay_poller-lyon", "relay_Central"]) {
       expect(after[host].triggers.payload_sha256).toBe(raw[host].triggers.payload_sha256);
     }
+  });
+});
+
+describe("object records: one plain resource per Centreon object, no connection, no provisioner", () => {
+  const objects = {
+    contactGroups: [{ name: "ops" }],
+    contacts: [{ name: "John Doe", alias: "jdoe", email: "jdoe@example.org", groups: ["ops"] }],
+  };
+
+  it.each([
+    ["terraform_data", "input"],
+    ["null_resource", "triggers"],
+  ] as const)("with %s, holds the object's CLAPI lines in %s, and nothing else", (engine, attribute) => {
+    const { json, fleet } = synthFleet({ ...baseFleet(), engine, ...objects });
+    const records = json.resource[engine];
+    expect(records["contact_jdoe"]).toEqual({ [attribute]: { clapi: expect.stringContaining("CONTACT;ADD;John Doe;jdoe;jdoe@example.org;") } });
+    expect(records["contact_group_ops"]).toEqual({ [attribute]: { clapi: "CG;ADD;ops;ops\nCG;SETPARAM;ops;alias;ops\nCG;SETPARAM;ops;activate;1\nCG;SETPARAM;ops;comment;" } });
+    // The same lines the central receives, but for the comment that marks managed objects.
+    const sent = fleet.central!.configuration!.batch().text;
+    for (const line of records["contact_jdoe"][attribute].clapi.split("\n").filter((l: string) => !l.includes(";comment;"))) {
+      expect(sent).toContain(`${line}\n`);
+    }
+    if (engine === "null_resource") expect(json.provider).toHaveProperty("null");
+  });
+
+  it("refuses two objects whose Terraform names would collide, instead of merging their records", () => {
+    const fleet = new Fleet(Testing.app(), "collide", { engine: "terraform_data" });
+    fleet.addContact({ name: "A", alias: "a.b", email: "a@example.org" });
+    expect(() => fleet.addContact({ name: "B", alias: "a_b", email: "b@example.org" })).toThrow(
+      "two Centreon objects would have the Terraform record contact_a_b: rename one of them",
+    );
   });
 });
