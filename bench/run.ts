@@ -92,6 +92,25 @@ for (const [label, pollers, contacts] of series) {
 }
 results.synthesis = synthRows;
 
+// Linearity: between consecutive sizes of a series, how much each phase grew against the resources.
+// A phase growing faster than linearly would show a ratio well above 1.
+const growth = [];
+for (const series of ["pollers", "contacts"] as const) {
+  const rows = synthRows.filter((r) => r.label.endsWith(series));
+  for (let i = 1; i < rows.length; i++) {
+    const [small, large] = [rows[i - 1], rows[i]];
+    const resources = large.resources / small.resources;
+    const phases = Object.fromEntries(
+      Object.entries(large.synth.phasesMs)
+        .filter(([phase]) => small.synth.phasesMs[phase] >= 20) // shorter phases are start-up noise
+        .map(([phase, ms]) => [phase, +(ms / small.synth.phasesMs[phase] / resources).toFixed(2)]),
+    );
+    growth.push({ from: small.label, to: large.label, resourcesGrowth: +resources.toFixed(1), phaseGrowthPerResourceGrowth: phases });
+    console.log(`${small.label} → ${large.label}: resources x${resources.toFixed(1)}; phase growth / resource growth: ${JSON.stringify(phases)}`);
+  }
+}
+results.linearity = growth;
+
 if (privilegedReason()) {
   console.log(`lab applies skipped: ${privilegedReason()}`);
 } else {

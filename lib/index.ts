@@ -20,3 +20,4 @@ export * from "./review/read.js";
 export * from "./constructs/state-backend.js";
 export * from "./constructs/rollout.js";
 export * from "./constructs/notification-command.js";
+export * from "./synthesize.js";

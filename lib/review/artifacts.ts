@@ -1,5 +1,4 @@
 // Review artifacts: what a reviewer reads in a merge request, written at every synth.
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Fleet } from "../constructs/fleet.js";
@@ -30,14 +29,13 @@ export function reviewFiles(fleet: Fleet, warnings: string[] = []): Map<string, 
 /**
  * Writes <outdir>/review/<stack>/ afresh; resolves to the directory once every file is written.
  * The files are computed before this returns (an error leaves the old directory alone), then a
- * worker thread writes them: thousands of small files take a third of a second, which the caller
- * spends synthesizing meanwhile (see synthesize.ts).
+ * worker thread replaces the directory: thousands of small files take a third of a second, which
+ * the caller spends synthesizing meanwhile (see synthesize.ts).
  */
-export function writeReview(outdir: string, fleet: Fleet, warnings: string[] = []): Promise<string> {
+export async function writeReview(outdir: string, fleet: Fleet, warnings: string[] = []): Promise<string> {
   const files = reviewFiles(fleet, warnings);
   const dir = join(outdir, "review", fleet.node.id);
-  rmSync(dir, { recursive: true, force: true });
-  const worker = new Worker(FILE_WRITER, { eval: true, workerData: [...files].map(([name, content]) => [join(dir, name), content]) });
+  const worker = new Worker(DIRECTORY_WRITER, { eval: true, workerData: { dir, files: [...files].map(([name, content]) => [join(dir, name), content]) } });
   return new Promise((resolve, reject) => {
     worker.once("error", reject);
     worker.once("exit", (code) => (code === 0 ? resolve(dir) : reject(new Error(`writing the review files in ${dir} failed (worker exit code ${code})`))));
@@ -45,12 +43,13 @@ export function writeReview(outdir: string, fleet: Fleet, warnings: string[] = [
 }
 
 /** The worker's code: plain JavaScript, so it runs the same under tsx, vitest or compiled. */
-const FILE_WRITER = `
+const DIRECTORY_WRITER = `
 const { workerData } = require("node:worker_threads");
-const { mkdirSync, writeFileSync } = require("node:fs");
+const { mkdirSync, rmSync, writeFileSync } = require("node:fs");
 const { dirname } = require("node:path");
+rmSync(workerData.dir, { recursive: true, force: true });
 const made = new Set();
-for (const [path, content] of workerData) {
+for (const [path, content] of workerData.files) {
   const dir = dirname(path);
   if (!made.has(dir)) mkdirSync(dir, { recursive: true }), made.add(dir);
   writeFileSync(path, content);

@@ -124,9 +124,22 @@ describe("the review model (review.json)", () => {
     });
   });
 
-  it("is written at synth as review.json beside SUMMARY.md", async () => {
+  it("is written at synth as review.json beside SUMMARY.md, with every host's files and the CLAPI batch", async () => {
     const dir = await writeReview(mkdtempSync(join(tmpdir(), "cmr-review-")), fleet);
     expect(JSON.parse(readFileSync(join(dir, "review.json"), "utf8"))).toEqual(model);
+    expect(readFileSync(join(dir, "SUMMARY.md"), "utf8")).toBe(summary(fleet, [], model));
+    expect(readFileSync(join(dir, "central.clapi"), "utf8")).toBe(fleet.central!.configuration!.batch().text);
+    for (const relay of fleet.relays) {
+      for (const [name, content] of Object.entries(relay.reviewFiles())) {
+        expect(readFileSync(join(dir, "pollers", relay.hostName, name), "utf8")).toBe(content);
+      }
+    }
+  });
+
+  it("fails, naming the path, when the review files cannot be written", async () => {
+    const notADirectory = join(mkdtempSync(join(tmpdir(), "cmr-review-")), "file");
+    writeFileSync(notADirectory, "");
+    await expect(writeReview(notADirectory, fleet)).rejects.toThrow(/ENOTDIR.*file\/review\/unit-fleet/);
   });
 
   it("SUMMARY.md lists every host's parameters, alike hosts together, and every object's fields (golden)", async () => {
