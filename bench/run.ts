@@ -22,8 +22,12 @@ interface Measured {
   out: { resources: number; outdir: string; ms: Record<string, number> };
 }
 
-/** One synthesis in its own process, under /usr/bin/time (wall time, peak memory). */
+/**
+ * One synthesis in its own process, under /usr/bin/time (wall time, peak memory). The previous
+ * step's writes are flushed first (sync), so that no measurement waits for another's disk writes.
+ */
 function synth(args: string[]): Measured {
+  execFileSync("sync");
   const run = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, "--import", "tsx", "bench/synth-case.ts", ...args], { encoding: "utf8" });
   if (run.status !== 0) throw new Error(run.stderr);
   const [seconds, peakKb] = run.stderr.trim().split("\n").pop()!.split(" ").map(Number);
@@ -45,6 +49,7 @@ const tfEnv = {
 /** terraform init + plan in a stack directory; the plan's wall time in seconds. */
 function plan(stackDir: string): number {
   execFileSync("terraform", ["init", "-input=false"], { cwd: stackDir, env: tfEnv, stdio: "ignore" });
+  execFileSync("sync");
   const start = process.hrtime.bigint();
   execFileSync("terraform", ["plan", "-input=false", "-refresh=false", "-lock=false"], { cwd: stackDir, env: tfEnv, stdio: "ignore", maxBuffer: 1 << 30 });
   return Number(process.hrtime.bigint() - start) / 1e9;

@@ -1,7 +1,7 @@
 // Times synthesis of a fleet file in-process (load + validate + build + synth + review files),
 // and the whole `npm run synth` process, several runs each; prints the median and the spread.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -12,9 +12,12 @@ const fleetFile = process.env.FLEET_FILE ?? "examples/fleet.yaml";
 const runs = Number(process.env.RUNS ?? 10);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+const outdirs: string[] = [];
+const scratch = () => outdirs[outdirs.push(mkdtempSync(join(tmpdir(), "cmr-bench-"))) - 1];
+
 const inProcess: number[] = [];
 for (let i = 0; i < runs; i++) {
-  const outdir = mkdtempSync(join(tmpdir(), "cmr-bench-"));
+  const outdir = scratch();
   const start = performance.now();
   await synthesize(loadFleetFile(fleetFile), outdir);
   inProcess.push(performance.now() - start);
@@ -23,9 +26,11 @@ for (let i = 0; i < runs; i++) {
 const wholeProcess: number[] = [];
 for (let i = 0; i < Math.min(runs, 5); i++) {
   const start = performance.now();
-  execFileSync("npx", ["tsx", "main.ts"], { env: { ...process.env, FLEET_FILE: fleetFile, CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), "cmr-bench-")) }, stdio: "ignore" });
+  execFileSync("npx", ["tsx", "main.ts"], { env: { ...process.env, FLEET_FILE: fleetFile, CDKTF_OUTDIR: scratch() }, stdio: "ignore" });
   wholeProcess.push(performance.now() - start);
 }
+
+for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
 
 const fmt = (v: number) => `${(v / 1000).toFixed(3)} s`;
 console.log(`fleet: ${fleetFile}`);
