@@ -29,7 +29,7 @@ export async function synthesize(spec: FleetSpec, outdir: string, props: BuildPr
   const fleets = buildFleets(app, spec, props);
   const built = performance.now();
   // The review is computed first (synth then reuses the scripts and the batch it rendered), and
-  // its files are written by Node's I/O threads while cdktf synthesizes.
+  // its files are written by a worker thread while cdktf synthesizes.
   const warnings = fleets.map((fleet) => fleet.warnings);
   const reviews = fleets.map((fleet, i) => writeReview(outdir, fleet, warnings[i]));
   const reviewed = performance.now();

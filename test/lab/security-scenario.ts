@@ -124,10 +124,12 @@ export class SecurityLab {
         /etc-postfix\/sasl_passwd(\.db|\.lmdb)?$/.test(path) ? `${host.name}: credentials map` : `${host.name}: other files`,
       );
     }
-    // The central uses the machine's /tmp: whatever was written there since the lab started.
+    // The central uses the machine's /tmp: whatever was written there since the lab started. The
+    // lab's SMTP gateway keeps its user table in the test file's temporary directory (test/setup.ts).
     scan.scanTree(
       "/tmp",
-      (path) => (/^\/tmp\/upstream-smtp-[^/]+\/config\.json$/.test(path) ? "SMTP gateway's user table (lab)" : "machine /tmp (files written during the test)"),
+      (path) =>
+        /^\/tmp\/(cmr-test-[^/]+\/)?upstream-smtp-[^/]+\/config\.json$/.test(path) ? "SMTP gateway's user table (lab)" : "machine /tmp (files written during the test)",
       this.started,
     );
   }
