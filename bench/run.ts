@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { readState } from "../test/clapi-double/state.js";
+import { median } from "./median.js";
 import { LAB_SECRETS, LAB_USERS, labFleet, secretEnv, synthLab } from "../test/lab/fleet.js";
 import { startLab } from "../test/lab/lab.js";
 import { privilegedReason } from "../test/support/index.js";
@@ -62,7 +63,6 @@ const series: [string, number, number][] = [
 // Each size is measured RUNS times, fleet and floor alternating, and the medians compared: single
 // runs on this machine move by 20% or more.
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const synthRows = [];
 for (const [label, pollers, contacts] of series) {
   const samples: { fleet: Measured; floor: Measured; fleetPlan: number; floorPlan: number }[] = [];

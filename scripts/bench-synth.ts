@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadFleetFile } from "../lib/fleet/load.js";
 import { synthesize } from "../lib/synthesize.js";
+import { median } from "../bench/median.js";
 
 const fleetFile = process.env.FLEET_FILE ?? "examples/fleet.yaml";
 const runs = Number(process.env.RUNS ?? 10);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const outdirs: string[] = [];
 const scratch = () => outdirs[outdirs.push(mkdtempSync(join(tmpdir(), "cmr-bench-"))) - 1];

@@ -182,13 +182,13 @@ export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines 
 
 /** Commands and templates of the SMTP connector, for a central without its pack. */
 export function smtpConnectorTemplateLines(comment: string): ObjectLines[] {
-  const command = (name: string, mode: string, extra: string) =>
+  const command = (mode: string, extra: string) =>
     `${SMTP_CONNECTOR.plugin} --plugin=apps::protocols::smtp::plugin --mode=${mode} --hostname=$HOSTADDRESS$ ` +
     `--username='$_HOSTSMTPUSERNAME$' --password='$_HOSTSMTPPASSWORD$' $_HOSTSMTPEXTRAOPTIONS$${extra} ` +
     `--warning='$_SERVICEWARNING$' --critical='$_SERVICECRITICAL$' $_SERVICEEXTRAOPTIONS$`;
   const commands = [
-    checkCommand(SMTP_CONNECTOR.login.command, command("login", "login", ""), comment),
-    checkCommand(SMTP_CONNECTOR.message.command, command("message", "message", " --smtp-from='$_SERVICESMTPFROM$' --smtp-to='$_SERVICESMTPTO$'"), comment),
+    checkCommand(SMTP_CONNECTOR.login.command, command("login", ""), comment),
+    checkCommand(SMTP_CONNECTOR.message.command, command("message", " --smtp-from='$_SERVICESMTPFROM$' --smtp-to='$_SERVICESMTPTO$'"), comment),
   ];
   const hostTemplate: ObjectLines = {
     kind: "HTPL",

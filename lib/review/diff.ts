@@ -1,6 +1,6 @@
 // What changes between two review models (base: e.g. main, head: the merge request), host by host
 // and object by object. Pure: models in, data out; render.ts turns it into CHANGES.md.
-import { REVIEW_MODEL_VERSION, type HostReview, type ObjectReview, type ReviewModel } from "./model.js";
+import { REVIEW_MODEL_VERSION, type HostReview, type ReviewModel } from "./model.js";
 
 export interface ShownValue {
   value: string;

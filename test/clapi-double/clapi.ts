@@ -4,7 +4,7 @@
 // own is listed in README.md next to this file.
 import {
   allocId, contactDefaults, hashPassword, hostDefaults, instanceDefaults, serviceDefaults,
-  type Columns, type ContactRow, type DoubleState, type HostRow, type InstanceRow, type Macro, type ServiceRow,
+  type Columns, type DoubleState, type HostRow, type InstanceRow, type Macro, type ServiceRow,
 } from "./state.js";
 
 // ---------------------------------------------------------------------------------------------- errors
