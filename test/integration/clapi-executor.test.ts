@@ -1,6 +1,6 @@
 // The central's executor, run as Terraform runs it, against the CLAPI test double: one import
 // batch, prune, APPLYCFG; re-runs converge; unmanaged objects survive.
-import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -171,6 +171,23 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(failed.stderr).toContain(`line 13: ${line13}`);
     expect(failed.stderr).toMatch(/CLAPI: .*Simulated failure/);
     expect(failed.stderr).toMatch(/^centreon-mail-as-code: Central: import failed: CLAPI rejected 1 line\(s\) of the batch\. Fix: correct the object named above/m);
+  });
+
+  // A cancelled deploy closes the SSH session; without a pty the executor learns it from SIGPIPE at
+  // its first message, once the secrets are decoded into its scratch directory.
+  it("a session closed before its first message imports nothing and leaves no scratch file", async () => {
+    const tmp = join(host.root, "session-tmp");
+    mkdirSync(tmp, { mode: 0o700 });
+    const before = objects(readState(stateFile));
+    await provisionLikeTerraform(
+      host,
+      executor(),
+      SECRETS,
+      { PATH: `${host.root}/bin:/usr/sbin:/usr/bin:/sbin:/bin`, CENTREON_DOUBLE_STATE: stateFile, TMPDIR: tmp },
+      (script) => `${script} 2>&1 | head -c 0`,
+    );
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(objects(readState(stateFile))).toEqual(before);
   });
 
   it("refuses a secret CLAPI would split, before sending anything", async () => {

@@ -174,6 +174,25 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect(liveFiles(host)).toEqual(before);
   });
 
+  // A cancelled deploy closes the SSH session: without a pty the script learns it from SIGPIPE at
+  // its next message. The script prints two: after detecting the OS, and once the relay is ready.
+  it.each([
+    ["before its first message", 0],
+    ["between its two messages", 1],
+  ])("a session closed %s leaves the old or the new configuration and no scratch file", async (_when, bytes) => {
+    host = await startScratchHost({ name: "cut" });
+    expect((await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD })).code).toBe(0);
+    const before = liveFiles(host);
+    const changed = pollerResource({ from: "cut@example.org" }).resource;
+    await provisionLikeTerraform(host, changed, { smtp_password: PASSWORD }, {}, (script) => `${script} 2>&1 | head -c ${bytes} >/dev/null`);
+    expect((await host.exec("ls -A /tmp")).stdout).toBe("");
+    expect((await host.exec("postfix status")).code).toBe(0);
+    const after = liveFiles(host);
+    if (JSON.stringify(after) !== JSON.stringify(before)) {
+      expect(readFileSync(host.path("/etc/postfix/main.cf"), "utf8")).toContain("static:cut@example.org");
+    }
+  });
+
   it("removes the uploaded script before running, so a failed run leaves no secret on disk", async () => {
     host = await startScratchHost({ name: "cleanup" });
     const run = await provisionLikeTerraform(host, pollerResource({}, { postfixParameters: { compatibility_level: "bad" } }).resource, {

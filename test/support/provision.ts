@@ -22,7 +22,9 @@ export async function provisionLikeTerraform(
   resource: any,
   secrets: Record<string, string>,
   env: Record<string, string> = {},
+  /** How the session runs the uploaded script, e.g. through a pipe that closes early. */
+  run: (script: string) => string = (script) => script,
 ): Promise<ExecResult> {
   writeFileSync(host.path(scriptPath(host)), evaluateInline(resource, secrets), { mode: 0o700 });
-  return host.exec(scriptPath(host), { timeoutMs: 120_000, env });
+  return host.exec(run(scriptPath(host)), { timeoutMs: 120_000, env });
 }

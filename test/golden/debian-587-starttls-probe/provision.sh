@@ -33,23 +33,29 @@ is_running() { postfix status >/dev/null 2>&1; }
 settle() { touch -c -d '10 seconds ago' "$1/main.cf" "$1/master.cf"; }
 has_systemd() { [ -d /run/systemd/system ]; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/centreon-mail-relay.XXXXXX")
+work=
 check_root=
 on_exit() {
   status=$?
   trap - EXIT HUP INT TERM
+  # The session may be gone (a cancelled deploy): messages can fail to print, cleanup must not.
+  trap '' PIPE
+  set +e
   if [ "$status" -ne 0 ] && [ "$reported" = no ]; then
     printf 'centreon-mail-as-code: %s: %s failed: a command exited with status %s. Fix: read the messages above\n' "$host_name" "$step" "$status" >&2
   fi
   if [ "$status" -ne 0 ] && [ "$activated" = yes ]; then restore_backup; fi
   # The scratch copies hold the credentials map: never leave them behind.
-  rm -rf -- "$work" ${check_root:+"$check_root"}
+  rm -rf -- ${work:+"$work"} ${check_root:+"$check_root"}
   exit "$status"
 }
 trap on_exit EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# Without a pty, a closed session shows up as SIGPIPE at the next message: clean up, do not just die.
+trap 'exit 141' PIPE
+work=$(mktemp -d "${TMPDIR:-/tmp}/centreon-mail-relay.XXXXXX")
 
 # Values as shell variables, so messages can name them without re-parsing them.
 relay_key='[smtp.example.org]:587'
