@@ -8,7 +8,6 @@ import {
   type NotificationSwitch,
   type ServiceEvent,
 } from "../clapi/notifications.js";
-import { renderLine } from "../clapi/line.js";
 import { declareObjectRecord } from "../remote/record.js";
 import { terraformName } from "../remote/names.js";
 import type { Engine } from "../remote/remote-script.js";
@@ -41,7 +40,7 @@ export class ContactGroup extends Construct implements CentreonObject {
     declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("contact_group", this.name),
-      fields: () => recordFields(this.clapiLines("")),
+      clapiLines: () => this.clapiLines(""),
     });
   }
 
@@ -140,7 +139,7 @@ export class Contact extends Construct implements CentreonObject {
     declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("contact", this.alias),
-      fields: () => recordFields(this.clapiLines("")),
+      clapiLines: () => this.clapiLines(""),
     });
   }
 
@@ -161,8 +160,3 @@ export class Contact extends Construct implements CentreonObject {
   }
 }
 
-
-/** The record fields of an object: its CLAPI lines, secrets as placeholders. */
-export function recordFields(lines: ObjectLines): Record<string, string> {
-  return { clapi: lines.lines.map(renderLine).join("\n") };
-}

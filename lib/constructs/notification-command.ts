@@ -11,7 +11,7 @@ import {
 import { declareObjectRecord } from "../remote/record.js";
 import { terraformName } from "../remote/names.js";
 import type { Engine } from "../remote/remote-script.js";
-import { recordFields, type CentreonObject } from "./contact.js";
+import type { CentreonObject } from "./contact.js";
 import type { Gateway } from "./gateway.js";
 
 
@@ -104,7 +104,7 @@ export class NotificationCommandVariant extends Construct implements CentreonObj
     declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("notification_command", this.commandName),
-      fields: () => recordFields(this.clapiLines("")),
+      clapiLines: () => this.clapiLines(""),
     });
   }
 

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { queueCheckLines, type ObjectLines } from "../clapi/objects.js";
 import { declareObjectRecord } from "../remote/record.js";
 import type { Engine } from "../remote/remote-script.js";
-import { recordFields, type CentreonObject } from "./contact.js";
+import type { CentreonObject } from "./contact.js";
 import { terraformName } from "../remote/names.js";
 import type { Thresholds } from "./smtp-check.js";
 
@@ -24,7 +24,7 @@ export class QueueCheck extends Construct implements CentreonObject {
     declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("queue_check", props.poller),
-      fields: () => recordFields(this.clapiLines("")),
+      clapiLines: () => this.clapiLines(""),
     });
   }
 

@@ -4,7 +4,7 @@ import { smtpCheckLines, type ObjectLines } from "../clapi/objects.js";
 import { declareObjectRecord } from "../remote/record.js";
 import type { Engine } from "../remote/remote-script.js";
 import type { Secret } from "../secret.js";
-import { Contact, recordFields, type CentreonObject, type ContactGroup } from "./contact.js";
+import { Contact, type CentreonObject, type ContactGroup } from "./contact.js";
 import { terraformName } from "../remote/names.js";
 
 export interface Thresholds {
@@ -67,7 +67,7 @@ export class SmtpCheck extends Construct implements CentreonObject {
     declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("smtp_check", props.host),
-      fields: () => recordFields(this.clapiLines("")),
+      clapiLines: () => this.clapiLines(""),
     });
   }
 

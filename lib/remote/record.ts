@@ -1,18 +1,22 @@
 // Cheap per-object records: no connection, no provisioner. Their only job is to make `cdktf diff`
-// name the Centreon object that changed (the central's executor does the work). One element per
-// stack writes them all: a TerraformResource construct per record cost more to synthesize than the
-// records' content (a third of a 1000-poller synthesis).
+// name the Centreon object that changed (the central's executor does the work; the review
+// artifacts show what changed). A record holds the hash of the object's CLAPI lines, not the lines:
+// Terraform prints every attribute of a new resource, and at 1000 pollers printing the lines of
+// 3000 records was more than a quarter of the first plan. One element per stack writes them all: a
+// TerraformResource construct per record cost more to synthesize than the records' content.
+import { createHash } from "node:crypto";
 import { Construct } from "constructs";
 import { TerraformElement, TerraformStack } from "../cdktf.js";
+import { renderLine } from "../clapi/line.js";
+import type { ObjectLines } from "../clapi/objects.js";
 import { ensureNullProvider, type Engine } from "./remote-script.js";
-import { terraformLiteral } from "./names.js";
 
 export interface ObjectRecordProps {
   engine: Engine;
   /** Terraform resource name, e.g. contact_jdoe. */
   terraformName: string;
-  /** The object's declared fields, secrets as <secret:NAME>; called at synth, after every addition. */
-  fields: () => Record<string, string>;
+  /** The object's CLAPI lines, secrets as placeholders; called at synth, after every addition. */
+  clapiLines: () => ObjectLines;
 }
 
 /** Declares the record of one Centreon object in `scope`'s stack. */
@@ -39,10 +43,10 @@ class ObjectRecords extends TerraformElement {
 
   toTerraform(): unknown {
     const byType: Record<string, Record<string, unknown>> = {};
-    for (const { engine, terraformName, fields } of this.records.values()) {
-      const literal = Object.fromEntries(Object.entries(fields()).map(([k, v]) => [k, terraformLiteral(v)]));
+    for (const { engine, terraformName, clapiLines } of this.records.values()) {
+      const content = { clapi_sha256: createHash("sha256").update(clapiLines().lines.map(renderLine).join("\n")).digest("hex") };
       // terraform_data: input, not triggers_replace: a change is an in-place update naming the object, nothing runs.
-      (byType[engine] ??= {})[terraformName] = engine === "terraform_data" ? { input: literal } : { triggers: literal };
+      (byType[engine] ??= {})[terraformName] = engine === "terraform_data" ? { input: content } : { triggers: content };
     }
     return Object.keys(byType).length ? { resource: byType } : {};
   }
