@@ -20,7 +20,8 @@ const results: Record<string, unknown> = {
 interface Measured {
   seconds: number;
   peakKb: number;
-  out: { resources: number; outdir: string; ms: Record<string, number> };
+  out: { outdir: string; ms: Record<string, number> };
+  resources: number;
 }
 
 /**
@@ -32,7 +33,14 @@ function synth(args: string[]): Measured {
   const run = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, "--import", "tsx", "bench/synth-case.ts", ...args], { encoding: "utf8" });
   if (run.status !== 0) throw new Error(run.stderr);
   const [seconds, peakKb] = run.stderr.trim().split("\n").pop()!.split(" ").map(Number);
-  return { seconds, peakKb, out: JSON.parse(run.stdout.trim().split("\n").pop()!) };
+  const out = JSON.parse(run.stdout.trim().split("\n").pop()!);
+  return { seconds, peakKb, out, resources: countResources(join(out.outdir, "stacks", args[0] === "fleet" ? "bench" : "floor")) };
+}
+
+/** Resources in a synthesized stack, by reading its JSON (outside the measured process). */
+function countResources(stackDir: string): number {
+  const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
+  return Object.values<Record<string, unknown>>(json.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
 }
 
 const home = mkdtempSync(join(tmpdir(), "cmr-bench-home-"));
@@ -68,7 +76,7 @@ for (const [label, pollers, contacts] of series) {
   const samples: { fleet: Measured; floor: Measured; fleetPlan: number; floorPlan: number }[] = [];
   for (let run = 0; run < runs; run++) {
     const fleet = synth(["fleet", String(pollers), String(contacts)]);
-    const floor = synth(["floor", String(fleet.out.resources)]);
+    const floor = synth(["floor", String(fleet.resources)]);
     samples.push({ fleet, floor, fleetPlan: plan(join(fleet.out.outdir, "stacks", "bench")), floorPlan: plan(join(floor.out.outdir, "stacks", "floor")) });
     for (const m of [fleet, floor]) rmSync(m.out.outdir, { recursive: true, force: true });
   }
@@ -82,7 +90,7 @@ for (const [label, pollers, contacts] of series) {
     label,
     pollers,
     contacts,
-    resources: typical.out.resources,
+    resources: typical.resources,
     synth: { seconds: fleetSeconds, peakMb: Math.round(median(samples.map((s) => s.fleet.peakKb)) / 1024), phasesMs: typical.out.ms },
     floor: { seconds: floorSeconds, peakMb: Math.round(median(samples.map((s) => s.floor.peakKb)) / 1024) },
     synthRatio: +(fleetSeconds / floorSeconds).toFixed(2),

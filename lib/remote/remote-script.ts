@@ -82,8 +82,6 @@ interface Rendered {
   secrets: [string, Secret][];
   /** Hash of everything pushed, secrets as placeholders. */
   forHash: string;
-  /** The body, gzipped and base64-encoded. */
-  payload: string;
   /** The remote-exec line. */
   forHost: string;
 }
@@ -130,13 +128,12 @@ export class RemoteScript extends Construct {
         });
       // The trigger hashes the body itself, not its compressed bytes (which may differ between
       // zlib builds), and the bootstrap around it with secrets as placeholders.
-      const bodySha256 = createHash("sha256").update(body).digest("hex");
-      const forHash = createHash("sha256").update(bootstrap(bodySha256, (s) => s.placeholder)).digest("hex");
-      const payload = sharedBodies.payloadOf(body);
-      const forHost = bootstrap(SharedScriptBodies.reference(payload), (s) => s.base64ForScript);
-      return (rendered = { hostSettings, body, secrets, forHash, payload, forHost });
+      const shipped = sharedBodies.ship(body);
+      const forHash = createHash("sha256").update(bootstrap(shipped.bodySha256, (s) => s.placeholder)).digest("hex");
+      const forHost = bootstrap(shipped.reference, (s) => s.base64ForScript);
+      return (rendered = { hostSettings, body, secrets, forHash, forHost });
     };
-    sharedBodies.add(() => current().payload);
+    sharedBodies.add(() => current().body);
 
     const triggers = () => {
       const { forHash, secrets } = current();

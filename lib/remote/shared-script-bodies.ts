@@ -15,35 +15,43 @@ export class SharedScriptBodies extends TerraformElement {
     return existing instanceof SharedScriptBodies ? existing : new SharedScriptBodies(stack, "shared-script-bodies");
   }
 
-  private readonly payloads: (() => string)[] = [];
-  private readonly compressed = new Map<string, string>();
+  private readonly producers: (() => string)[] = [];
+  private readonly shipped = new Map<string, ShippedBody>();
 
   /**
    * A body as shipped: gzipped (a third of its base64 size: less for cdktf to resolve, for
    * Terraform to parse at every plan, for SSH to carry), then base64; each distinct body once.
+   * Hosts alike share the same body string: it is compressed and hashed once, not once per host.
    */
-  payloadOf(body: string): string {
-    let payload = this.compressed.get(body);
-    if (payload === undefined) this.compressed.set(body, (payload = gzipSync(body).toString("base64")));
-    return payload;
+  ship(body: string): ShippedBody {
+    let shipped = this.shipped.get(body);
+    if (shipped === undefined) {
+      const payload = gzipSync(body).toString("base64");
+      const local = `script_body_${createHash("sha256").update(payload).digest("hex").slice(0, 16)}`;
+      shipped = { payload, local, reference: `\${local.${local}}`, bodySha256: createHash("sha256").update(body).digest("hex") };
+      this.shipped.set(body, shipped);
+    }
+    return shipped;
   }
 
-  /** Ships the payload this producer gives at synth (identical payloads once). */
-  add(payload: () => string): void {
-    this.payloads.push(payload);
-  }
-
-  /** The Terraform expression that stands for a payload in a remote-exec line. */
-  static reference(payload: string): string {
-    return `\${local.${SharedScriptBodies.localName(payload)}}`;
-  }
-
-  private static localName(payload: string): string {
-    return `script_body_${createHash("sha256").update(payload).digest("hex").slice(0, 16)}`;
+  /** Ships the body this producer gives at synth (identical bodies once). */
+  add(body: () => string): void {
+    this.producers.push(body);
   }
 
   toTerraform(): unknown {
-    const locals = Object.fromEntries(this.payloads.map((payload) => [SharedScriptBodies.localName(payload()), payload()]));
+    const locals = Object.fromEntries(this.producers.map((body) => this.ship(body())).map((s) => [s.local, s.payload]));
     return Object.keys(locals).length ? { locals } : {};
   }
+}
+
+export interface ShippedBody {
+  /** The body, gzipped and base64-encoded. */
+  payload: string;
+  /** Name of the Terraform local that holds the payload. */
+  local: string;
+  /** The Terraform expression that stands for the payload in a remote-exec line. */
+  reference: string;
+  /** The body's own hash (the compressed bytes may differ between zlib builds). */
+  bodySha256: string;
 }
