@@ -28,6 +28,30 @@ export interface ObjectLines {
   memberships?: [string, string][];
 }
 
+/** Something the fleet declares in Centreon: a contact, a group, a check, a command. */
+export interface CentreonObject {
+  clapiLines(comment: string): ObjectLines;
+  /** Grows with every change made after construction (group memberships, notify targets). */
+  readonly revision: number;
+}
+
+/** The comment that marks, on each object, the stack that manages it. */
+export function managedComment(stackName: string): string {
+  return `Managed by centreon-mail-as-code (stack ${stackName}): changes made here are overwritten`;
+}
+
+const linesMemo = new WeakMap<CentreonObject, { revision: number; comment: string; lines: ObjectLines }>();
+
+/** object.clapiLines(comment), computed again only after a change: the batch and the object's record both ask. */
+export function linesOf(object: CentreonObject, comment: string): ObjectLines {
+  let memo = linesMemo.get(object);
+  if (memo?.revision !== object.revision || memo.comment !== comment) {
+    memo = { revision: object.revision, comment, lines: object.clapiLines(comment) };
+    linesMemo.set(object, memo);
+  }
+  return memo.lines;
+}
+
 export enum Phase {
   Commands = 1,
   Templates = 2,

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { assembleBatch, type Batch } from "../clapi/batch.js";
-import { queueCheckTemplateLines, smtpConnectorTemplateLines, type ObjectLines } from "../clapi/objects.js";
+import { linesOf, managedComment, queueCheckTemplateLines, smtpConnectorTemplateLines, type ObjectLines } from "../clapi/objects.js";
 import { render } from "../render/templates.js";
 import { terraformName } from "../remote/names.js";
 import { RemoteScript, type Engine, type SshConnection } from "../remote/remote-script.js";
@@ -55,7 +55,7 @@ export class CentreonConfiguration extends Construct {
 
   /** Marks what this stack manages, in each object's comment. */
   get comment(): string {
-    return `Managed by centreon-mail-as-code (stack ${this.props.stackName}): changes made here are overwritten`;
+    return managedComment(this.props.stackName);
   }
 
   private cached?: { key: string; batch: Batch };
@@ -71,7 +71,7 @@ export class CentreonConfiguration extends Construct {
   }
 
   private assemble(declared: CentreonObject[]): Batch {
-    const objects: ObjectLines[] = declared.map((o) => o.clapiLines(this.comment));
+    const objects: ObjectLines[] = declared.map((o) => linesOf(o, this.comment));
     if (this.props.smtpTemplates === "create" && declared.some((o) => o instanceof SmtpCheck)) {
       objects.unshift(...smtpConnectorTemplateLines(this.comment));
     }

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { assertRule, rules } from "../fleet/rules.js";
-import { contactGroupLines, contactLines, type ContactModel, type ObjectLines } from "../clapi/objects.js";
+import { contactGroupLines, contactLines, type CentreonObject, type ContactModel, type ObjectLines } from "../clapi/objects.js";
 import {
   HOST_EVENT_LETTERS,
   SERVICE_EVENT_LETTERS,
@@ -14,12 +14,7 @@ import type { Engine } from "../remote/remote-script.js";
 import type { Secret } from "../secret.js";
 import type { NotificationCommand } from "./notification-command.js";
 
-/** Something that turns into CLAPI lines and has a record for `cdktf diff`. */
-export interface CentreonObject {
-  clapiLines(comment: string): ObjectLines;
-  /** Grows with every change made after construction (group memberships, notify targets). */
-  readonly revision: number;
-}
+export type { CentreonObject } from "../clapi/objects.js";
 
 export interface ContactGroupProps {
   name: string;
@@ -40,7 +35,7 @@ export class ContactGroup extends Construct implements CentreonObject {
     declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("contact_group", this.name),
-      clapiLines: () => this.clapiLines(""),
+      object: this,
     });
   }
 
@@ -139,7 +134,7 @@ export class Contact extends Construct implements CentreonObject {
     declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("contact", this.alias),
-      clapiLines: () => this.clapiLines(""),
+      object: this,
     });
   }
 

@@ -104,7 +104,7 @@ export class NotificationCommandVariant extends Construct implements CentreonObj
     declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("notification_command", this.commandName),
-      clapiLines: () => this.clapiLines(""),
+      object: this,
     });
   }
 

@@ -24,7 +24,7 @@ export class QueueCheck extends Construct implements CentreonObject {
     declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("queue_check", props.poller),
-      clapiLines: () => this.clapiLines(""),
+      object: this,
     });
   }
 

@@ -67,7 +67,7 @@ export class SmtpCheck extends Construct implements CentreonObject {
     declareObjectRecord(this, {
       engine: props.engine,
       terraformName: terraformName("smtp_check", props.host),
-      clapiLines: () => this.clapiLines(""),
+      object: this,
     });
   }
 

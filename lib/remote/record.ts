@@ -8,15 +8,15 @@ import { createHash } from "node:crypto";
 import { Construct } from "constructs";
 import { TerraformElement, TerraformStack } from "../cdktf.js";
 import { renderLine } from "../clapi/line.js";
-import type { ObjectLines } from "../clapi/objects.js";
+import { linesOf, managedComment, type CentreonObject } from "../clapi/objects.js";
 import { ensureNullProvider, type Engine } from "./remote-script.js";
 
 export interface ObjectRecordProps {
   engine: Engine;
   /** Terraform resource name, e.g. contact_jdoe. */
   terraformName: string;
-  /** The object's CLAPI lines, secrets as placeholders; called at synth, after every addition. */
-  clapiLines: () => ObjectLines;
+  /** The object: its CLAPI lines are read at synth, after every change. */
+  object: CentreonObject;
 }
 
 /** Declares the record of one Centreon object in `scope`'s stack. */
@@ -43,8 +43,11 @@ class ObjectRecords extends TerraformElement {
 
   toTerraform(): unknown {
     const byType: Record<string, Record<string, unknown>> = {};
-    for (const { engine, terraformName, clapiLines } of this.records.values()) {
-      const content = { clapi_sha256: createHash("sha256").update(clapiLines().lines.map(renderLine).join("\n")).digest("hex") };
+    // The lines the batch sends (same comment), so each object's lines are computed once.
+    const comment = managedComment(TerraformStack.of(this).node.id);
+    for (const { engine, terraformName, object } of this.records.values()) {
+      const lines = linesOf(object, comment).lines.map(renderLine).join("\n");
+      const content = { clapi_sha256: createHash("sha256").update(lines).digest("hex") };
       // terraform_data: input, not triggers_replace: a change is an in-place update naming the object, nothing runs.
       (byType[engine] ??= {})[terraformName] = engine === "terraform_data" ? { input: content } : { triggers: content };
     }
