@@ -1,19 +1,20 @@
 // Times synthesis of a fleet file in-process (load + validate + build + synth + review files),
 // and the whole `npm run synth` process, several runs each; prints the median and the spread.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadFleetFile } from "../lib/fleet/load.js";
 import { synthesize } from "../lib/synthesize.js";
 import { median } from "../bench/median.js";
+import { BENCH_OUT } from "../bench/out.js";
 
 const fleetFile = process.env.FLEET_FILE ?? "examples/fleet.yaml";
 const runs = Number(process.env.RUNS ?? 10);
 
 const outdirs: string[] = [];
-const scratch = () => outdirs[outdirs.push(mkdtempSync(join(tmpdir(), "cmr-bench-"))) - 1];
+mkdirSync(BENCH_OUT, { recursive: true });
+const scratch = () => outdirs[outdirs.push(mkdtempSync(join(BENCH_OUT, "synth-"))) - 1];
 
 const inProcess: number[] = [];
 for (let i = 0; i < runs; i++) {
