@@ -27,6 +27,8 @@ export interface Batch {
   /** Scope name → hash of its lines and the secrets its lines carry. */
   scopes: Map<string, { hash: string; secrets: string[] }>;
   secrets: Secret[];
+  /** Secrets a check's command line passes between single quotes (see DeferredValue). */
+  singleQuotedSecrets: string[];
 }
 
 export function assembleBatch(objects: readonly ObjectLines[]): Batch {
@@ -48,6 +50,7 @@ export function assembleBatch(objects: readonly ObjectLines[]): Batch {
 
   const rendered = lines.map(renderLine);
   const secrets = new Map<string, Secret>();
+  const singleQuoted = new Set<string>();
   const scopes = new Map<string, { text: string[]; secrets: Set<string> }>();
   lines.forEach((l, n) => {
     const name = scopeName(l.scope);
@@ -57,6 +60,7 @@ export function assembleBatch(objects: readonly ObjectLines[]): Batch {
       if (typeof field !== "string" && "secret" in field) {
         secrets.set(field.secret.name, field.secret);
         scope.secrets.add(field.secret.name);
+        if (field.singleQuoted) singleQuoted.add(field.secret.name);
       }
     }
     scopes.set(name, scope);
@@ -74,5 +78,6 @@ export function assembleBatch(objects: readonly ObjectLines[]): Batch {
       ]),
     ),
     secrets: [...secrets.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    singleQuotedSecrets: [...singleQuoted].sort(),
   };
 }

@@ -4,7 +4,8 @@ import type { Secret } from "../secret.js";
 
 /** A value known only at apply time. */
 export type DeferredValue =
-  | { secret: Secret }
+  /** singleQuoted: a check's command line passes the value between single quotes, so it cannot hold one. */
+  | { secret: Secret; singleQuoted?: true }
   /** A fresh random password meeting Centreon's policy, generated on the central. */
   | { generatedPassword: true };
 

@@ -173,7 +173,7 @@ export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines 
     host("SETINSTANCE", [c.poller]),
     host("SETTEMPLATE", [SMTP_CONNECTOR.hostTemplate]),
     host("SETMACRO", ["SMTPUSERNAME", c.username ?? "", "0", ""]),
-    host("SETMACRO", ["SMTPPASSWORD", c.password ? { secret: c.password } : "", "1", ""]),
+    host("SETMACRO", ["SMTPPASSWORD", c.password ? { secret: c.password, singleQuoted: true } : "", "1", ""]),
     host("SETMACRO", ["SMTPEXTRAOPTIONS", `--port=${c.port}`, "0", ""]),
     host("SETPARAM", ["activate", "1"]),
     host("SETPARAM", ["comment", comment]),

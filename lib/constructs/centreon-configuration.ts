@@ -98,7 +98,7 @@ export class CentreonConfiguration extends Construct {
       batchBase64: Buffer.from(batch.text).toString("base64"),
       declaredBase64: Buffer.from(declared).toString("base64"),
       lineCount: batch.lines.length,
-      secrets: batch.secrets.map((s) => ({ name: s.name })),
+      secrets: batch.secrets.map((s) => ({ name: s.name, singleQuoted: batch.singleQuotedSecrets.includes(s.name) })),
     });
   }
 }

@@ -52,7 +52,7 @@ export class SmtpCheck extends Construct implements CentreonObject {
     super(scope, id);
     assertRule(rules.centreonName, "SMTP check host", props.host);
     assertRule(rules.gatewayHost, `SMTP check ${props.host}: address`, props.address);
-    if (props.auth) assertRule(rules.clapiValue, `SMTP check ${props.host}: auth.username`, props.auth.username);
+    if (props.auth) assertRule(rules.checkCommandValue, `SMTP check ${props.host}: auth.username`, props.auth.username);
     assertThresholds(`SMTP check ${props.host}: login`, props.login ?? { warning: 2, critical: 5 });
     if (props.message) {
       assertThresholds(`SMTP check ${props.host}: message`, props.message);

@@ -160,6 +160,11 @@ export const rules = {
     test: (v: string) => /^[^;|\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !holdsPlaceholder(v),
     allowed: "a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping), edge spaces or <secret:…> placeholders",
   },
+  checkCommandValue: {
+    // The SMTP connector's command line passes the value between single quotes.
+    test: (v: string): boolean => /^[^;|'\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !holdsPlaceholder(v),
+    allowed: "a single line without ';', '|' or \"'\" (CLAPI splits on the first two; the check command passes the value between single quotes), edge spaces or <secret:…> placeholders",
+  },
   s3Bucket: {
     test: (v: string) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !v.includes(".."),
     allowed: "an S3 bucket name: 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit",

@@ -254,7 +254,7 @@ export const SmtpCheckSpec = z
     poller: ruled(rules.objectName, "Poller that runs the check (a poller's or the central's name)"),
     port: port("SMTP port").default(587),
     auth: z
-      .strictObject({ username: ruled(rules.clapiValue, "SMTP user name"), password: SecretRef })
+      .strictObject({ username: ruled(rules.checkCommandValue, "SMTP user name"), password: SecretRef })
       .optional()
       .describe("Credentials the probe logs in with"),
     login: thresholds({}, "seconds to log in").prefault({ warning: 2, critical: 5 }),

@@ -197,6 +197,18 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(failed.stderr).not.toContain("semi;colon");
     expect(readState(stateFile).invocations).toEqual([]);
   });
+
+  it("refuses a single quote in an SMTP check's password (its command line quotes it), not in a contact's", async () => {
+    const failed = await run(executor(), { ...SECRETS, smtp_password: "it's-Pa55" });
+    expect(failed.code).toBe(21);
+    expect(failed.stderr).toContain("the secret smtp_password contains a single quote, which the SMTP check's command line cannot carry");
+    expect(failed.stderr).not.toContain("it's-Pa55");
+    expect(readState(stateFile).invocations).toEqual([]);
+
+    const contactPassword = executor((doc) => (doc.contacts[0].password = { secret: "jdoe_password" }));
+    const done = await run(contactPassword, { ...SECRETS, jdoe_password: "O'Brien-Pa55word!" });
+    expect(done.code, done.stderr).toBe(0);
+  });
 });
 
 function executorLines(): string[] {
