@@ -8,6 +8,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { readState } from "../test/clapi-double/state.js";
 import { median } from "./median.js";
+import { BENCH_OUT } from "./out.js";
 import { LAB_SECRETS, LAB_USERS, labFleet, secretEnv, synthLab } from "../test/lab/fleet.js";
 import { startLab } from "../test/lab/lab.js";
 import { privilegedReason } from "../test/support/index.js";
@@ -15,6 +16,7 @@ import { privilegedReason } from "../test/support/index.js";
 const quick = !!process.env.BENCH_QUICK;
 const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
+  outputDirectory: BENCH_OUT,
 };
 
 interface Measured {
