@@ -11,8 +11,6 @@ import { BENCH_OUT } from "./out.js";
 
 // fleet POLLERS CONTACTS | floor RESOURCES
 const [mode, a, b] = process.argv.slice(2);
-// In the checkout, where `cdktf synth` writes (cdktf.out): this machine's /tmp writes many small
-// files up to 20 times slower than the rest of the same disk, which is not what an operator has.
 mkdirSync(BENCH_OUT, { recursive: true });
 const outdir = mkdtempSync(join(BENCH_OUT, "synth-"));
 const start = performance.now();

@@ -162,7 +162,7 @@ export const rules = {
   },
   checkCommandValue: {
     // The SMTP connector's command line passes the value between single quotes.
-    test: (v: string): boolean => /^[^;|'\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !holdsPlaceholder(v),
+    test: (v: string) => /^[^;|'\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !holdsPlaceholder(v),
     allowed: "a single line without ';', '|' or \"'\" (CLAPI splits on the first two; the check command passes the value between single quotes), edge spaces or <secret:…> placeholders",
   },
   s3Bucket: {
