@@ -193,6 +193,26 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     }
   });
 
+  // What a closed SSH session also does: sshd sends the session's shell (our bootstrap) SIGHUP.
+  it("a SIGHUP to the session's shell removes the script file at once; the script still finishes and cleans up", async () => {
+    host = await startScratchHost({ name: "hup" });
+    const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD }, {}, (script) =>
+      `${script} >/dev/null 2>&1 & pid=$!; sleep 1; kill -HUP $pid && echo hup-sent; wait $pid; echo "exit $?"; ls -A /tmp`,
+    );
+    expect(run.stdout).toContain("hup-sent\nexit 129\n");
+    // What is left right after the shell exits: at most the running script's scratch directory.
+    expect(run.stdout.split("\n").slice(2).filter((name) => name && !name.startsWith("centreon-mail-relay."))).toEqual([]);
+    // The script's output was not cut here, so it runs to the end and removes its scratch directory.
+    let left = "";
+    for (let i = 0; i < 600; i++) {
+      left = (await host.exec("ls -A /tmp")).stdout;
+      if (!left) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(left).toBe("");
+    expect(await postconf(host, "relayhost")).toBe("[127.0.0.1]:2525");
+  });
+
   it("removes the uploaded script before running, so a failed run leaves no secret on disk", async () => {
     host = await startScratchHost({ name: "cleanup" });
     const run = await provisionLikeTerraform(host, pollerResource({}, { postfixParameters: { compatibility_level: "bad" } }).resource, {

@@ -37,9 +37,10 @@ work=
 check_root=
 on_exit() {
   status=$?
-  trap - EXIT HUP INT TERM
-  # The session may be gone (a cancelled deploy): messages can fail to print, cleanup must not.
-  trap '' PIPE
+  trap - EXIT
+  # The session may be gone (a cancelled deploy): messages can fail to print, and a late signal
+  # must not cut the cleanup short.
+  trap '' HUP INT TERM PIPE
   set +e
   if [ "$status" -ne 0 ] && [ "$reported" = no ]; then
     printf 'centreon-mail-as-code: %s: %s failed: a command exited with status %s. Fix: read the messages above\n' "$host_name" "$step" "$status" >&2
