@@ -2,7 +2,7 @@
 // an upstream requiring STARTTLS + AUTH and reads Postfix's own verdict (status=sent / deferred)
 // from the host's mail log. A failed probe fails the host with the gateway's reason and one line
 // saying what to do, and leaves the queue exactly as it was (the probe removed, other mail kept).
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -23,9 +23,9 @@ const PASSWORD = "Probe relay pass 'q' $x ;|&";
 const CA_IN_HOST = "/etc/postfix/lab-ca.pem";
 const RECIPIENT = "mail-probe@example.org";
 
-const probedRelay = (port: number, timeoutSeconds = 20) =>
+const probedRelay = (port: number, timeoutSeconds = 20, gateway: Record<string, unknown> = {}) =>
   singlePoller(
-    { port, security: "starttls", verifyCertificate: true, caFile: CA_IN_HOST, auth: { username: "poller-relay", password: { secret: "smtp_password" } } },
+    { port, security: "starttls", verifyCertificate: true, caFile: CA_IN_HOST, auth: { username: "poller-relay", password: { secret: "smtp_password" } }, ...gateway },
     {},
     { rollout: { probe: { recipient: RECIPIENT, timeoutSeconds } } },
   ).resource;
@@ -80,13 +80,20 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     const alert = await queue(host);
     expect(alert).toHaveLength(1);
     await upstream.resume();
+    const mainCf = readFileSync(host.path("/etc/postfix/main.cf"), "utf8");
+    const senderMapBefore = (await host.exec("postconf -h sender_canonical_maps")).stdout.trim();
+    expect(senderMapBefore).not.toBe("static:noc@example.org");
 
-    const run = await provisionLikeTerraform(host, probedRelay(upstream.port), { smtp_password: PASSWORD });
+    // The change also sets a sender address: the failed probe must take it back.
+    const run = await provisionLikeTerraform(host, probedRelay(upstream.port, 20, { from: "noc@example.org" }), { smtp_password: PASSWORD });
     expect(run.code).toBe(15);
+    expect(readFileSync(host.path("/etc/postfix/main.cf"), "utf8")).toBe(mainCf);
+    expect((await host.exec("postconf -h sender_canonical_maps")).stdout.trim()).toBe(senderMapBefore);
+    expect((await host.exec("postfix status")).code).toBe(0);
     const lines = failureLines(run.stderr);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^centreon-mail-as-code: poller1: probe failed: the probe was deferred \(SASL authentication failed; server 127\.0\.0\.1\[127\.0\.0\.1\] said: 535 [^)]*\); the probe was removed from the queue\. Fix: the gateway refused the login of poller-relay: set TF_VAR_smtp_password to its password on \[127\.0\.0\.1\]:\d+ \(or correct auth\.username\), then deploy again$/,
+      /^centreon-mail-as-code: poller1: probe failed: the probe was deferred \(SASL authentication failed; server 127\.0\.0\.1\[127\.0\.0\.1\] said: 535 [^)]*\); the probe was removed from the queue and the previous configuration put back\. Fix: the gateway refused the login of poller-relay: set TF_VAR_smtp_password to its password on \[127\.0\.0\.1\]:\d+ \(or correct auth\.username\), then deploy again$/,
     );
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);
     // The alert is still queued (retried later with the right password); the probe is gone.
@@ -102,6 +109,9 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^centreon-mail-as-code: poller1: probe failed: .*Connection refused.*\. Fix: this host cannot reach \[127\.0\.0\.1\]:\d+: check that the gateway is up/);
     expect(await queue(host)).toEqual([]);
+    // A first deploy on a host installed with "No configuration": back to no main.cf, Postfix stopped.
+    expect(existsSync(host.path("/etc/postfix/main.cf"))).toBe(false);
+    expect((await host.exec("postfix status")).code).not.toBe(0);
   });
 
   it("a gateway that accepts the connection and never answers: exit 15 after the timeout, the reachability fix; the probe is removed", async () => {
@@ -117,7 +127,7 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     const lines = failureLines(run.stderr);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^centreon-mail-as-code: poller1: probe failed: no delivery of the probe within 5 s; the probe was removed from the queue\. Fix: this host cannot reach \[127\.0\.0\.1\]:\d+: check that the gateway is up/,
+      /^centreon-mail-as-code: poller1: probe failed: no delivery of the probe within 5 s; the probe was removed from the queue and the previous configuration put back\. Fix: this host cannot reach \[127\.0\.0\.1\]:\d+: check that the gateway is up/,
     );
     for (let i = 0; i < 20 && (await queue(host)).length > 0; i++) await new Promise((r) => setTimeout(r, 250));
     expect(await queue(host)).toEqual([]);

@@ -242,8 +242,12 @@ restore_backup() {
   if [ "$was_running" = yes ]; then
     if [ "$old_inet_interfaces" != "$(postconf -h inet_interfaces 2>/dev/null)" ]; then postfix_restart; else postfix_reload; fi ||
       say "Postfix did not take the previous configuration back: check 'postfix status' on this host" >&2
+  elif is_running; then
+    # It was stopped before this run started it (a failed probe): stopped again, its queue kept.
+    postfix_stop >/dev/null 2>&1 || say "Postfix, stopped before this run, could not be stopped again: check 'postfix status' on this host" >&2
   fi
 }
+postfix_stop() { if has_systemd; then systemctl stop postfix; else postfix stop; fi; }
 postfix_start() {
   if has_systemd; then systemctl start postfix; return; fi
   # What Debian's service runs first: copies resolv.conf and friends into the smtp chroot.
@@ -252,7 +256,7 @@ postfix_start() {
 }
 postfix_reload() { if has_systemd; then systemctl reload postfix; else postfix reload; fi; }
 postfix_restart() {
-  if has_systemd; then systemctl restart postfix; else postfix stop && postfix_start; fi
+  if has_systemd; then systemctl restart postfix; else postfix_stop && postfix_start; fi
 }
 
 # Each file is replaced by a rename, so Postfix never reads a half-written file.
@@ -278,11 +282,12 @@ else
   postfix_reload >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not reload" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"; }
 fi
 is_running || fail 14 "Postfix is not running after the change" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"
-activated=done
 
 # Mail deferred earlier (gateway down, disabled, wrong password) is retried now, not deleted.
 if [ -n "$(postqueue -j 2>/dev/null | head -c 1)" ]; then
   say "queued mail present: asking Postfix to retry it now"
   postqueue -f >/dev/null 2>&1 || true
 fi
+# Only now (after the probe, if any) is the new configuration kept whatever happens.
+activated=done
 say "relay to [smtp.example.org]:587 ready"

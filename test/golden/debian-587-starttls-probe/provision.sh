@@ -242,8 +242,12 @@ restore_backup() {
   if [ "$was_running" = yes ]; then
     if [ "$old_inet_interfaces" != "$(postconf -h inet_interfaces 2>/dev/null)" ]; then postfix_restart; else postfix_reload; fi ||
       say "Postfix did not take the previous configuration back: check 'postfix status' on this host" >&2
+  elif is_running; then
+    # It was stopped before this run started it (a failed probe): stopped again, its queue kept.
+    postfix_stop >/dev/null 2>&1 || say "Postfix, stopped before this run, could not be stopped again: check 'postfix status' on this host" >&2
   fi
 }
+postfix_stop() { if has_systemd; then systemctl stop postfix; else postfix stop; fi; }
 postfix_start() {
   if has_systemd; then systemctl start postfix; return; fi
   # What Debian's service runs first: copies resolv.conf and friends into the smtp chroot.
@@ -252,7 +256,7 @@ postfix_start() {
 }
 postfix_reload() { if has_systemd; then systemctl reload postfix; else postfix reload; fi; }
 postfix_restart() {
-  if has_systemd; then systemctl restart postfix; else postfix stop && postfix_start; fi
+  if has_systemd; then systemctl restart postfix; else postfix_stop && postfix_start; fi
 }
 
 # Each file is replaced by a rename, so Postfix never reads a half-written file.
@@ -278,7 +282,6 @@ else
   postfix_reload >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not reload" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"; }
 fi
 is_running || fail 14 "Postfix is not running after the change" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"
-activated=done
 
 # Mail deferred earlier (gateway down, disabled, wrong password) is retried now, not deleted.
 if [ -n "$(postqueue -j 2>/dev/null | head -c 1)" ]; then
@@ -296,7 +299,7 @@ if [ -z "$probe_log_file" ] && ! { has_systemd && command -v journalctl >/dev/nu
   for candidate in /var/log/mail.log /var/log/maillog; do
     if [ -r "$candidate" ]; then probe_log_file=$candidate; break; fi
   done
-  [ -n "$probe_log_file" ] || fail 15 "no mail log to read the probe's result from (no maillog_file, journal, /var/log/mail.log or /var/log/maillog)" "make Postfix log to syslog, or set maillog_file in postfixParameters"
+  [ -n "$probe_log_file" ] || fail 15 "no mail log to read the probe's result from (no maillog_file, journal, /var/log/mail.log or /var/log/maillog); the previous configuration was put back" "make Postfix log to syslog, or set maillog_file in postfixParameters"
 fi
 probe_offset=0
 if [ -n "$probe_log_file" ] && [ -f "$probe_log_file" ]; then probe_offset=$(wc -c <"$probe_log_file"); fi
@@ -328,7 +331,7 @@ say "sending a probe to $probe_recipient through [smtp.example.org]:587 (Message
 printf 'Message-ID: <%s>\nSubject: centreon-mail-as-code probe from %s\nTo: <%s>\n\nThis message checks that %s relays notifications through %s. It needs no answer.\n' \
   "$probe_id" "$host_name" "$probe_recipient" "$host_fqdn" '[smtp.example.org]:587' |
   sendmail -N never -f root -- "$probe_recipient" 2>"$work/probe.err" ||
-  fail 15 "sendmail did not accept the probe: $(head -n 1 "$work/probe.err")" "check that Postfix runs on this host (postfix status)"
+  fail 15 "sendmail did not accept the probe: $(head -n 1 "$work/probe.err"); the previous configuration was put back" "check that Postfix runs on this host (postfix status)"
 probe_result=
 probe_deadline=$(($(date +%s) + probe_timeout))
 while [ "$(date +%s)" -lt "$probe_deadline" ]; do
@@ -353,11 +356,13 @@ case "$probe_result" in
     fi
     probe_remove
     # No answer at all from the gateway is a reachability problem until the reason says otherwise.
-    fail 15 "no delivery of the probe within ${probe_timeout} s${reason:+ ($reason)}; the probe was removed from the queue" "$(probe_fix "${reason:-timed out}")" ;;
+    fail 15 "no delivery of the probe within ${probe_timeout} s${reason:+ ($reason)}; the probe was removed from the queue and the previous configuration put back" "$(probe_fix "${reason:-timed out}")" ;;
   *)
     reason=${probe_result#* (}
     reason=${reason%)}
     probe_remove
-    fail 15 "the probe was ${probe_result%% *} ($reason); the probe was removed from the queue" "$(probe_fix "$reason")" ;;
+    fail 15 "the probe was ${probe_result%% *} ($reason); the probe was removed from the queue and the previous configuration put back" "$(probe_fix "$reason")" ;;
 esac
+# Only now (after the probe, if any) is the new configuration kept whatever happens.
+activated=done
 say "relay to [smtp.example.org]:587 ready"
