@@ -38,6 +38,11 @@ const SSH_KEY_TYPES = [
 ];
 
 /** An OpenSSH public key line whose base64 blob really holds a key of the declared type. */
+// CLAPI trims edge spaces; <secret:...> and <generated-password> are the executor's placeholders.
+function isClapiValue(value: string): boolean {
+  return /^[^;|\x00-\x1f\x7f]*$/.test(value) && value === value.trim() && !holdsPlaceholder(value);
+}
+
 function isSshPublicKey(value: string): boolean {
   const match = /^(\S+) ([A-Za-z0-9+/]+={0,2})(?: [^\n\r]*)?$/.exec(value.trim());
   if (!match || !SSH_KEY_TYPES.includes(match[1])) return false;
@@ -156,13 +161,12 @@ export const rules = {
     allowed: "text of at most 4000 characters without ';' (CLAPI splits on it, with no escaping: write ',' or ' - ') or control characters other than line breaks and tabs",
   },
   clapiValue: {
-    // CLAPI trims edge spaces; <secret:...> and <generated-password> are the executor's placeholders.
-    test: (v: string) => /^[^;|\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !holdsPlaceholder(v),
+    test: isClapiValue,
     allowed: "a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping), edge spaces or <secret:…> placeholders",
   },
   checkCommandValue: {
     // The SMTP connector's command line passes the value between single quotes.
-    test: (v: string) => /^[^;|'\x00-\x1f\x7f]*$/.test(v) && v === v.trim() && !holdsPlaceholder(v),
+    test: (v: string) => isClapiValue(v) && !v.includes("'"),
     allowed: "a single line without ';', '|' or \"'\" (CLAPI splits on the first two; the check command passes the value between single quotes), edge spaces or <secret:…> placeholders",
   },
   s3Bucket: {

@@ -34,8 +34,9 @@ const contact = (state: DoubleState, alias: string) => state.contacts.find((c) =
 describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's CLAPI executor against the test double", () => {
   let host: ScratchHost;
   let stateFile: string;
-  const run = (resource: any, secrets: Record<string, string> = SECRETS) =>
-    provisionLikeTerraform(host, resource, secrets, { PATH: `${host.root}/bin:/usr/sbin:/usr/bin:/sbin:/bin`, CENTREON_DOUBLE_STATE: stateFile });
+  /** The executor run as Terraform runs it, against the double; `session` as in provisionLikeTerraform. */
+  const run = (resource: any, secrets: Record<string, string> = SECRETS, extraEnv: Record<string, string> = {}, session?: (script: string) => string) =>
+    provisionLikeTerraform(host, resource, secrets, { PATH: `${host.root}/bin:/usr/sbin:/usr/bin:/sbin:/bin`, CENTREON_DOUBLE_STATE: stateFile, ...extraEnv }, session);
   const centreon = (args: string) =>
     host.exec(`centreon -u admin -p '${ADMIN_PASSWORD}' ${args}`, { env: { PATH: `${host.root}/bin:/usr/bin:/bin`, CENTREON_DOUBLE_STATE: stateFile } });
 
@@ -179,13 +180,7 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     const tmp = join(host.root, "session-tmp");
     mkdirSync(tmp, { mode: 0o700 });
     const before = objects(readState(stateFile));
-    await provisionLikeTerraform(
-      host,
-      executor(),
-      SECRETS,
-      { PATH: `${host.root}/bin:/usr/sbin:/usr/bin:/sbin:/bin`, CENTREON_DOUBLE_STATE: stateFile, TMPDIR: tmp },
-      (script) => `${script} 2>&1 | head -c 0`,
-    );
+    await run(executor(), SECRETS, { TMPDIR: tmp }, (script) => `${script} 2>&1 | head -c 0`);
     expect(readdirSync(tmp)).toEqual([]);
     expect(objects(readState(stateFile))).toEqual(before);
   });
