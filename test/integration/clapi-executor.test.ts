@@ -164,6 +164,66 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(contact(readState(stateFile), "jdoe")).toBeDefined();
   });
 
+  // A run CLAPI did not carry out (wrong CLAPI password here) must not claim the objects that
+  // already existed: the stack would delete them once the fleet stops declaring them.
+  it("a refused login claims nothing: a contact made by hand survives its removal from the fleet", async () => {
+    await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
+    const refused = await run(executor(), { ...SECRETS, centreon_admin_password: "Wrong-Pa55word!" });
+    expect(refused.code).toBe(22);
+    expect(refused.stderr).toContain("Invalid credentials");
+    expect((await run(executor())).code).toBe(0);
+    const withoutJdoe = (d: Record<string, any>) => {
+      d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "jdoe");
+      d.smtpChecks[0].notify.contacts = [];
+    };
+    const removed = await run(executor(withoutJdoe));
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).not.toContain("CONTACT;jdoe");
+    expect(contact(readState(stateFile), "jdoe")).toBeDefined();
+  });
+
+  it("an ADD CLAPI refused claims nothing: a contact made by hand survives its removal from the fleet", async () => {
+    await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
+    const withPassword = (d: Record<string, any>) => (d.contacts[0].password = { secret: "jdoe_password" });
+    // CLAPI checks the password policy before it finds the contact exists: the ADD fails otherwise.
+    const refused = await run(executor(withPassword), { ...SECRETS, jdoe_password: "too-short" });
+    expect(refused.code).toBe(22);
+    expect(refused.stderr).toContain("Your password must be 12 characters long");
+    const removed = await run(
+      executor((d) => {
+        d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "jdoe");
+        d.smtpChecks[0].notify.contacts = [];
+      }),
+    );
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(contact(readState(stateFile), "jdoe")).toBeDefined();
+  });
+
+  it("a membership made by hand is never removed, though the fleet declared it for a while", async () => {
+    await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
+    await centreon(`-o CG -a ADD -v 'ops;Operations'`);
+    await centreon(`-o CG -a ADDCONTACT -v 'ops;jdoe'`);
+    expect((await run(executor())).code).toBe(0);
+    const notInOps = (d: Record<string, any>) => (d.contacts.find((c: { alias: string }) => c.alias === "jdoe").groups = []);
+    expect((await run(executor(notInOps))).code).toBe(0);
+    const state = readState(stateFile);
+    expect(state.contactGroups.find((g) => g.cols.cg_name === "ops")!.contacts).toEqual([contact(state, "jdoe")!.id]);
+  });
+
+  it("a membership this stack made is removed with its declaration", async () => {
+    const jroeInOps = (d: Record<string, any>) =>
+      d.contacts.push({ name: "Jane Roe", alias: "jroe", email: "jroe@example.org", groups: ["ops"], notifications: { service: { events: ["critical"] } } });
+    expect((await run(executor(jroeInOps))).code).toBe(0);
+    const jroeAlone = (d: Record<string, any>) => {
+      jroeInOps(d);
+      d.contacts.at(-1).groups = [];
+    };
+    const removed = await run(executor(jroeAlone));
+    expect(removed.code, removed.stderr).toBe(0);
+    const state = readState(stateFile);
+    expect(state.contactGroups.find((g) => g.cols.cg_name === "ops")!.contacts).not.toContain(contact(state, "jroe")!.id);
+  });
+
   it("a line CLAPI rejects fails the apply with the line and CLAPI's message", async () => {
     initState(stateFile, { adminPassword: ADMIN_PASSWORD, pollers: ["poller-paris", "poller-lyon", "poller-lille"], failOnLine: 13 });
     const failed = await run(executor());
