@@ -43,7 +43,7 @@ export class Central extends Construct {
         connection: relayProps.connection,
         objects: () => fleet.centreonObjects,
         queueChecks: () => fleet.queueThresholds,
-        pollers: () => [...fleet.pollers.map((p) => p.name), props.name],
+        pollers: () => [...fleet.pollerNames, props.name],
       });
     }
   }

@@ -290,6 +290,11 @@ export class Fleet extends TerraformStack {
     return [...this.pollersByName.values()];
   }
 
+  /** Every poller's name in declaration order: this stack's and those other stacks deploy. */
+  get pollerNames(): string[] {
+    return [...this.pollerOrder];
+  }
+
   /** Every relay: the pollers', then the central's. */
   get relays(): MailRelay[] {
     const relays = this.pollers.map((p) => p.relay);

@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { Testing } from "../../lib/cdktf.js";
 import { buildFleet } from "../../lib/fleet/build.js";
 import { parseFleet } from "../../lib/fleet/load.js";
-import { initState, readState, type DoubleState } from "../clapi-double/state.js";
+import { initState, readState, updateState, type DoubleState } from "../clapi-double/state.js";
 import { provisionLikeTerraform, requirePrivileged, startScratchHost, type ScratchHost } from "../support/index.js";
 import { withScriptBodies } from "../fixtures/fleets.js";
 
@@ -222,6 +222,29 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(removed.code, removed.stderr).toBe(0);
     const state = readState(stateFile);
     expect(state.contactGroups.find((g) => g.cols.cg_name === "ops")!.contacts).not.toContain(contact(state, "jroe")!.id);
+  });
+
+  it("a poller removed from the fleet is applied once more, its deleted objects with it, then forgotten", async () => {
+    expect((await run(executor())).code).toBe(0);
+    const withoutLille = (d: Record<string, any>) => (d.pollers = d.pollers.filter((p: { name: string }) => p.name !== "poller-lille"));
+    const removed = await run(executor(withoutLille));
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toContain("deleting what the fleet no longer declares: HOST;poller-lille-postfix");
+    const state = readState(stateFile);
+    expect(state.hosts.map((h) => h.cols.host_name)).not.toContain("poller-lille-postfix");
+    expect(state.invocations.at(-1)!.argv).toEqual(expect.arrayContaining(["APPLYCFG", "poller-lille"]));
+    expect(state.applied.filter((p) => p === "poller-lille")).toHaveLength(2);
+    const again = await run(executor(withoutLille));
+    expect(again.code).toBe(0);
+    expect(readState(stateFile).applied.filter((p) => p === "poller-lille")).toHaveLength(2);
+  });
+
+  it("a poller removed from the fleet and from Centreon is forgotten without failing the apply", async () => {
+    expect((await run(executor())).code).toBe(0);
+    updateState(stateFile, (state) => (state.instances = state.instances.filter((i) => i.cols.name !== "poller-lille")));
+    const removed = await run(executor((d) => (d.pollers = d.pollers.filter((p: { name: string }) => p.name !== "poller-lille"))));
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toContain("poller poller-lille is no longer in Centreon: nothing to apply");
   });
 
   it("a line CLAPI rejects fails the apply with the line and CLAPI's message", async () => {

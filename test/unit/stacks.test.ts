@@ -62,6 +62,10 @@ describe("a fleet split into stacks", () => {
     expect(main.fleet.central!.configuration!.batch().text).toBe(whole.fleet.central!.configuration!.batch().text);
   });
 
+  it("applies the configuration of the pollers other stacks deploy: the executor is the same", () => {
+    expect(main.fleet.central!.configuration!.script()).toBe(whole.fleet.central!.configuration!.script());
+  });
+
   it("asks each stack only for the secrets it uses", () => {
     expect(Object.keys(emea.json.variable).sort()).toEqual(["backup_smtp_password", "smtp_password"]);
     expect(Object.keys(main.json.variable)).toEqual(expect.arrayContaining(["centreon_admin_password", "probe_password"]));
