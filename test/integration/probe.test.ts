@@ -48,10 +48,10 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     host = upstream = undefined;
   });
 
-  async function start(password: string) {
+  async function start(password: string, mainCf: "none" | "debian-default" = "none") {
     const tlsDir = mkdtempSync(join(tmpdir(), "cmr-ca-"));
     const ca = makeTestCa(tlsDir, { ips: ["127.0.0.1"] });
-    host = await startScratchHost({ name: "probe", mainCf: "none" });
+    host = await startScratchHost({ name: "probe", mainCf });
     copyFileSync(ca.caPath, host.path(CA_IN_HOST));
     upstream = await startUpstream({ host, port: 0, mode: "starttls", users: { "poller-relay": password }, tlsDir });
     return { host, upstream };
@@ -98,6 +98,20 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);
     // The alert is still queued (retried later with the right password); the probe is gone.
     expect((await queue(host)).map((m) => m.id)).toEqual(alert.map((m) => m.id));
+  });
+
+  // The change restarted Postfix (inet_interfaces all -> loopback-only): the rollback must restart
+  // it too, or it keeps listening as the change left it, whatever main.cf says.
+  it("a failed probe after a restart: Postfix listens again as the previous main.cf says", async () => {
+    const { host, upstream } = await start("the gateway's real password", "debian-default");
+    expect((await host.exec("postconf -h inet_interfaces")).stdout.trim()).toBe("all");
+    expect((await host.exec("postfix start")).code).toBe(0);
+    const run = await provisionLikeTerraform(host, probedRelay(upstream.port), { smtp_password: PASSWORD });
+    expect(run.code).toBe(15);
+    expect(run.stdout).toContain("restarting Postfix (inet_interfaces: all -> loopback-only)");
+    expect((await host.exec("postconf -h inet_interfaces")).stdout.trim()).toBe("all");
+    const listening = (await host.exec("ss -ltnH")).stdout;
+    expect(listening).toMatch(/ 0\.0\.0\.0:25 /);
   });
 
   it("the gateway unreachable: exit 15 with the connection error and the reachability fix; the queue is left empty", async () => {

@@ -240,8 +240,12 @@ restore_backup() {
   done
   cp -p "$backup"/* "$conf/" 2>/dev/null || true
   if [ "$was_running" = yes ]; then
-    if [ "$old_inet_interfaces" != "$(postconf -h inet_interfaces 2>/dev/null)" ]; then postfix_restart; else postfix_reload; fi ||
-      say "Postfix did not take the previous configuration back: check 'postfix status' on this host" >&2
+    # Started again if the change killed it; restarted if this run restarted it for inet_interfaces
+    # (which a reload does not apply).
+    if ! is_running; then postfix_start
+    elif [ "$old_inet_interfaces" != "${new_inet_interfaces:-$old_inet_interfaces}" ]; then postfix_restart
+    else postfix_reload; fi >"$work/restore.log" 2>&1 && is_running ||
+      { cat "$work/restore.log" >&2; say "Postfix did not take the previous configuration back: check 'postfix status' on this host" >&2; }
   elif is_running; then
     # It was stopped before this run started it (a failed probe): stopped again, its queue kept.
     postfix_stop >/dev/null 2>&1 || say "Postfix, stopped before this run, could not be stopped again: check 'postfix status' on this host" >&2
