@@ -583,6 +583,7 @@ describe("SETPARAM", () => {
 
   it("email, name, alias, comment, pager, admin, activate, access, lang, authtype, password, timezone", () => {
     const s = withContact();
+    s.clockOffsetSeconds = 3601; // the password given at ADD is more than an hour old
     for (const [param, value] of [
       ["email", "j@example.org"], ["name", "Johnny"], ["comment", "on call"], ["pager", "+33600000000"], ["admin", "1"], ["activate", "0"],
       ["access", "1"], ["lang", "fr_FR"], ["authtype", "ldap"], ["password", "An0ther&Secret"], ["timezone", "Europe/Paris"],
@@ -596,6 +597,23 @@ describe("SETPARAM", () => {
     fails(s, "CONTACT", "SETPARAM", "john;timezone;Mars/Olympus", MSG.timezone);
     fails(s, "CONTACT", "SETPARAM", "john;lang;xx_XX", MSG.locale);
     fails(s, "CONTACT", "SETPARAM", "john;alias;admin", MSG.nameInUse);
+  });
+
+  it("password change: not within the hour after the last one, never one of the last three (Centreon's default policy)", () => {
+    const s = withContact();
+    const password = (p: string) => `${p}-Pa55word!`;
+    fails(s, "CONTACT", "SETPARAM", `jdoe;password;${password("second")}`, MSG.passwordDelay);
+    s.clockOffsetSeconds += 3601;
+    ok(s, "CONTACT", "SETPARAM", `jdoe;password;${password("second")}`);
+    for (const p of ["third", "fourth"]) {
+      s.clockOffsetSeconds += 3601;
+      ok(s, "CONTACT", "SETPARAM", `jdoe;password;${password(p)}`);
+    }
+    s.clockOffsetSeconds += 3601;
+    fails(s, "CONTACT", "SETPARAM", `jdoe;password;${password("third")}`, MSG.passwordReused);
+    // Only the last three are kept.
+    ok(s, "CONTACT", "SETPARAM", `jdoe;password;${password("fifth")}`);
+    expect(contact(s, "jdoe")!.passwordHistory).toHaveLength(3);
   });
 
   it.each(["hosttimeperiod", "svctimeperiod", "servicenotifperiod", "host_notification_options", "contact_email", "notifications"])(

@@ -4,7 +4,7 @@
 // own is listed in README.md next to this file.
 import {
   allocId, contactDefaults, hashPassword, hostDefaults, instanceDefaults, serviceDefaults,
-  type Columns, type DoubleState, type HostRow, type InstanceRow, type Macro, type ServiceRow,
+  type Columns, type ContactRow, type DoubleState, type HostRow, type InstanceRow, type Macro, type ServiceRow,
 } from "./state.js";
 
 // ---------------------------------------------------------------------------------------------- errors
@@ -28,6 +28,8 @@ export const MSG = {
   paramsInvalid: "Please check that your parameters are valid",
   password:
     "Your password must be 12 characters long and must contain : uppercase characters, lowercase characters, numbers, special characters among '@$!%*?&'.",
+  passwordDelay: "You can't change your password because the delay before changing password is not over.",
+  passwordReused: "Your password has already been used. Please choose a different password from the previous three.",
 } as const;
 
 const notFound = (name: string) => new ClapiError(`${MSG.notFound}:${name}`);
@@ -132,6 +134,25 @@ function storedPassword(password: string): string {
   return hashPassword(password);
 }
 
+const now = (s: DoubleState) => Math.floor(Date.now() / 1000) + s.clockOffsetSeconds;
+
+/**
+ * SETPARAM password on an existing contact: CentreonContact::respectPasswordPolicyOrFail with its id,
+ * the characters, then the delay since the last password, then no reuse of the last three
+ * (renewPasswordByContactId keeps three). A bcrypt hash skips every check, as in Centreon.
+ */
+function changePassword(s: DoubleState, c: ContactRow, password: string): void {
+  const hash = storedPassword(password);
+  if (!BCRYPT.test(password)) {
+    const history = c.passwordHistory ?? [];
+    const last = Math.max(...history.map((h) => h.createdAt));
+    if (history.length && last + s.passwordChange.delayBeforeNewPasswordSeconds >= now(s)) throw new ClapiError(MSG.passwordDelay);
+    if (!s.passwordChange.canReusePasswords && history.some((h) => h.hash === hash)) throw new ClapiError(MSG.passwordReused);
+  }
+  c.passwordHash = hash;
+  c.passwordHistory = [...(c.passwordHistory ?? []), { hash, createdAt: now(s) }].slice(-3);
+}
+
 // ---------------------------------------------------------------------------------------------- context
 
 interface Ctx {
@@ -221,7 +242,8 @@ function contactAdd(register: 0 | 1) {
       contact_lang: lang, contact_auth_type: auth,
       ...(page === undefined ? {} : { default_page: columnValue("default_page", "int", page) }),
     });
-    s.contacts.push({ id: allocId(s, "contact"), register, cols, passwordHash, hostNotifCmds: [], svcNotifCmds: [] });
+    const passwordHistory = passwordHash === null ? [] : [{ hash: passwordHash, createdAt: now(s) }];
+    s.contacts.push({ id: allocId(s, "contact"), register, cols, passwordHash, passwordHistory, hostNotifCmds: [], svcNotifCmds: [] });
   };
 }
 
@@ -295,8 +317,7 @@ function contactSetParam(ctx: Ctx, v: string): void {
       if (value !== "local" && value !== "ldap") throw new ClapiError(`Invalid authtype: ${value}`);
       return set("contact_auth_type", "text");
     case "password":
-      c.passwordHash = storedPassword(value);
-      return;
+      return changePassword(s, c, value);
     case "timezone":
       if (!TIMEZONES.has(value)) throw new ClapiError(MSG.timezone);
       c.cols.contact_location = value;

@@ -25,6 +25,8 @@ export interface ContactRow {
   cols: Columns;
   /** `sha256:<hex>` of a clear password given to the double, or a bcrypt hash given as is; never the clear text. */
   passwordHash: string | null;
+  /** Table `contact_password`: the last 3 passwords set by ADD or SETPARAM, with their creation time (epoch seconds). */
+  passwordHistory?: { hash: string; createdAt: number }[];
   hostNotifCmds: number[];
   svcNotifCmds: number[];
 }
@@ -76,6 +78,10 @@ export interface DoubleState {
   packInstalled: boolean;
   /** Check the password policy for LDAP contacts too (Centreon before 22.10.6). */
   ldapPasswordPolicy: boolean;
+  /** The local security policy's rules for a password change (SETPARAM password). */
+  passwordChange: { delayBeforeNewPasswordSeconds: number; canReusePasswords: boolean };
+  /** Added to the clock, so a test can let an hour pass. */
+  clockOffsetSeconds: number;
   /** Import line number (1-based, counted like CLAPI counts file lines) that fails with `Line N : Simulated failure`. */
   failOnLine: number | null;
   /** Poller names whose APPLYCFG / POLLERTEST fails (configuration test error, `Return code end : 1`). */
@@ -122,6 +128,8 @@ export interface InitStateOptions {
   extraUsers?: ExtraUser[];
   /** Password policy for LDAP contacts too. @default true for 22.10 (as 22.10.0-22.10.5), false after */
   ldapPasswordPolicy?: boolean;
+  /** @default Centreon's: { delayBeforeNewPasswordSeconds: 3600, canReusePasswords: false } */
+  passwordChange?: DoubleState["passwordChange"];
 }
 
 export function hashPassword(clear: string): string {
@@ -217,6 +225,8 @@ export function createState(opts: InitStateOptions): DoubleState {
     version,
     packInstalled: opts.packInstalled ?? true,
     ldapPasswordPolicy: opts.ldapPasswordPolicy ?? version === "22.10",
+    passwordChange: opts.passwordChange ?? { delayBeforeNewPasswordSeconds: 3600, canReusePasswords: false },
+    clockOffsetSeconds: 0,
     failOnLine: opts.failOnLine ?? null,
     failApplyFor: [...(opts.failApplyFor ?? [])],
     nextIds: {},

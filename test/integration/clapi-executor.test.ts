@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { Testing } from "../../lib/cdktf.js";
 import { buildFleet } from "../../lib/fleet/build.js";
 import { parseFleet } from "../../lib/fleet/load.js";
-import { initState, readState, updateState, type DoubleState } from "../clapi-double/state.js";
+import { hashPassword, initState, readState, updateState, type DoubleState } from "../clapi-double/state.js";
 import { provisionLikeTerraform, requirePrivileged, startScratchHost, type ScratchHost } from "../support/index.js";
 import { withScriptBodies } from "../fixtures/fleets.js";
 
@@ -245,6 +245,38 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     const removed = await run(executor((d) => (d.pollers = d.pollers.filter((p: { name: string }) => p.name !== "poller-lille"))));
     expect(removed.code, removed.stderr).toBe(0);
     expect(removed.stdout).toContain("poller poller-lille is no longer in Centreon: nothing to apply");
+  });
+
+  // Centreon refuses a password change within an hour of the last one and any of the last three:
+  // a declared password goes with the ADD, and its SETPARAM only when the secret changes.
+  it("a contact's declared password: set at creation, not sent again, changed when its secret changes", async () => {
+    const withPassword = executor((doc) => (doc.contacts[0].password = { secret: "jdoe_password" }));
+    const first = await run(withPassword, { ...SECRETS, jdoe_password: "First-Pa55word!" });
+    expect(first.code, first.stderr).toBe(0);
+    const passwordOf = () => contact(readState(stateFile), "jdoe")!;
+    expect(passwordOf().passwordHistory).toHaveLength(1);
+
+    const again = await run(withPassword, { ...SECRETS, jdoe_password: "First-Pa55word!" });
+    expect(again.code, again.stderr).toBe(0);
+    expect(passwordOf().passwordHistory).toHaveLength(1);
+
+    // Within the hour Centreon refuses the change, and says why; an hour later it takes it, once.
+    const tooSoon = await run(withPassword, { ...SECRETS, jdoe_password: "Second-Pa55word!" });
+    expect(tooSoon.code).toBe(22);
+    expect(tooSoon.stderr).toContain("the delay before changing password is not over");
+    updateState(stateFile, (state) => (state.clockOffsetSeconds += 3601));
+    for (let i = 0; i < 2; i++) expect((await run(withPassword, { ...SECRETS, jdoe_password: "Second-Pa55word!" })).code).toBe(0);
+    expect(passwordOf().passwordHistory).toHaveLength(2);
+    expect(passwordOf().passwordHash).toBe(hashPassword("Second-Pa55word!"));
+  });
+
+  it("a contact made by hand gets the declared password once", async () => {
+    await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
+    updateState(stateFile, (state) => (state.clockOffsetSeconds += 3601));
+    const withPassword = executor((doc) => (doc.contacts[0].password = { secret: "jdoe_password" }));
+    for (let i = 0; i < 2; i++) expect((await run(withPassword, { ...SECRETS, jdoe_password: "Declared-Pa55word!" })).code).toBe(0);
+    expect(contact(readState(stateFile), "jdoe")!.passwordHistory).toHaveLength(2);
+    expect(contact(readState(stateFile), "jdoe")!.passwordHash).toBe(hashPassword("Declared-Pa55word!"));
   });
 
   it("a line CLAPI rejects fails the apply with the line and CLAPI's message", async () => {
