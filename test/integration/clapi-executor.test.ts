@@ -279,6 +279,25 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(contact(readState(stateFile), "jdoe")!.passwordHash).toBe(hashPassword("Declared-Pa55word!"));
   });
 
+  it("a command the fleet no longer declares is left in place: a contact made by hand may still notify with it", async () => {
+    expect((await run(executor())).code).toBe(0);
+    const command = readState(stateFile).commands.find((c) => c.cols.command_name === "notify-host-by-email-fr")!;
+    expect(command).toBeDefined();
+    expect((await centreon(`-o CONTACT -a ADD -v 'Hand Made;handmade;hand@example.org;Hand-Made-Pa55!;0;0;en_US;local'`)).code).toBe(0);
+    expect((await centreon(`-o CONTACT -a SETPARAM -v 'handmade;hostnotifcmd;notify-host-by-email-fr'`)).code).toBe(0);
+    const withoutCommands = (d: Record<string, any>) => {
+      d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "mmartin");
+      d.notificationCommands = [];
+    };
+    const removed = await run(executor(withoutCommands));
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/left in place, no longer managed .*CMD;notify-host-by-email-fr/);
+    const after = readState(stateFile);
+    expect(contact(after, "mmartin")).toBeUndefined();
+    expect(after.commands.map((c) => c.id)).toContain(command.id);
+    expect(contact(after, "handmade")!.hostNotifCmds).toEqual([command.id]);
+  });
+
   it("a line CLAPI rejects fails the apply with the line and CLAPI's message", async () => {
     initState(stateFile, { adminPassword: ADMIN_PASSWORD, pollers: ["poller-paris", "poller-lyon", "poller-lille"], failOnLine: 13 });
     const failed = await run(executor());
