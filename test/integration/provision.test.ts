@@ -115,6 +115,21 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect((await host.exec("postfix status")).code).toBe(0);
   });
 
+  // Without syslog, Postfix logs through its postlog service, which a master.cf from before
+  // Postfix 3.4 lacks: it is added to the live master.cf, not only to the scratch copy.
+  it("adds the postlog service to a master.cf without one, so that maillog_file gets written", async () => {
+    host = await startScratchHost({ name: "postlog" });
+    expect((await host.exec("test -S /dev/log")).code, "this test needs a host without syslog").not.toBe(0);
+    expect((await host.exec("postconf -M -X postlog/unix-dgram && postconf -M postlog/unix-dgram")).stdout.trim()).toBe("");
+    const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(run.code, run.stderr).toBe(0);
+    expect((await host.exec("postconf -M postlog/unix-dgram")).stdout).toMatch(/^postlog\s+unix-dgram\s+n\s+-\s+n\s+-\s+1\s+postlogd/);
+    const logFile = await postconf(host, "maillog_file");
+    expect(logFile).not.toBe("");
+    await host.exec(`for i in $(seq 50); do grep -q 'postfix/' ${logFile} 2>/dev/null && break; sleep 0.1; done`);
+    expect(readFileSync(host.path(logFile), "utf8")).toMatch(/postfix\/\w+\[\d+\]/);
+  });
+
   describe("a change Postfix's own checks reject leaves the previous configuration, Postfix and the queue alone", () => {
     const cases: [string, () => { resource: any }, Record<string, string>, RegExp][] = [
       [
@@ -134,6 +149,12 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
         () => pollerResource({}, { postfixParameters: { maillog_file_prefixes: "/nonexistent" } }),
         { smtp_password: PASSWORD },
         /maillog_file[\s\S]*^centreon-mail-as-code: poller1: validate failed: postfix check rejects the new configuration/m,
+      ],
+      [
+        "a CA file missing on the host",
+        () => pollerResource({ verifyCertificate: true, caFile: "/etc/postfix/no-such-ca.pem" }),
+        { smtp_password: PASSWORD },
+        /^centreon-mail-as-code: poller1: validate failed: the CA file \/etc\/postfix\/no-such-ca\.pem \(smtp_tls_CAfile\) cannot be read on this host\. Fix: install it there/m,
       ],
       [
         "password the map cannot hold (postmap -q)",

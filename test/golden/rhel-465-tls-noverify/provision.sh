@@ -108,9 +108,13 @@ if [ -n "$missing" ]; then
     debian)
       # "No configuration": the package must not write a main.cf of its own.
       echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
-      apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >"$work/install.log" 2>&1; }
-      apt_install || { apt-get update -q >>"$work/install.log" 2>&1 && apt_install; } ||
-        { tail -n 5 "$work/install.log" >&2; fail 11 "apt-get could not install$missing" "check the host's APT sources and proxy, then deploy again"; }
+      # Waits for the dpkg lock (unattended-upgrades holds it after boot); keeps changed conffiles.
+      apt_install() {
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 \
+          -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $missing >"$work/install.log" 2>&1
+      }
+      apt_install || { apt-get update -q -o DPkg::Lock::Timeout=300 >>"$work/install.log" 2>&1 && apt_install; } ||
+        { tail -n 5 "$work/install.log" >&2; fail 11 "apt-get could not install$missing" "check the host's APT sources and proxy, and that no other package manager ran for 5 minutes, then deploy again"; }
       ;;
     rhel)
       dnf -y -q install $missing >"$work/install.log" 2>&1 ||
@@ -157,7 +161,9 @@ if [ ! -S /dev/log ]; then
   # No syslog on this host: without maillog_file Postfix would log nowhere.
   postconf -c "$stage" -e 'maillog_file='"$os_maillog_file"
   if [ -z "$(postconf -c "$stage" -M postlog/unix-dgram 2>/dev/null)" ]; then
+    # A master.cf from before Postfix 3.4 lacks the service that writes maillog_file.
     postconf -c "$stage" -M -e 'postlog/unix-dgram=postlog unix-dgram n - n - 1 postlogd'
+    managed_files="$managed_files master.cf"
   fi
 fi
 # Legacy switches superseded by smtp_tls_security_level (smtp_use_tls can send the password in clear).
@@ -172,6 +178,14 @@ if [ -s "$work/postconf.err" ]; then
   cat "$work/postconf.err" >&2
   fail 13 "postconf reports problems in the new main.cf" "correct the parameter named above (postfixParameters in the fleet file?); the live configuration is unchanged"
 fi
+# A CA file Postfix cannot read shows only at delivery ("TLS engine unavailable", mail deferred).
+case "$(postconf -c "$stage" -h smtp_tls_security_level)" in
+  ''|none|may) ;;
+  *)
+    ca_file=$(postconf -c "$stage" -h smtp_tls_CAfile)
+    [ -z "$ca_file" ] || [ -r "$ca_file" ] ||
+      fail 13 "the CA file $ca_file (smtp_tls_CAfile) cannot be read on this host" "install it there (or correct the gateway's caFile in the fleet file); the live configuration is unchanged" ;;
+esac
 # postfix check creates queue directories: run it on a copy whose queue is a scratch directory.
 # Its daemons run as the mail owner, so that copy lives outside $work and holds no credentials.
 check_root=$(mktemp -d "${TMPDIR:-/tmp}/centreon-mail-check.XXXXXX")
@@ -287,7 +301,8 @@ else
 fi
 is_running || fail 14 "Postfix is not running after the change" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"
 
-# Mail deferred earlier (gateway down, disabled, wrong password) is retried now, not deleted.
+# Mail deferred earlier (gateway down, disabled, wrong password) is retried now, not deleted; after
+# the probe, which a burst of retries could get throttled by the gateway.
 if [ -n "$(postqueue -j 2>/dev/null | head -c 1)" ]; then
   say "queued mail present: asking Postfix to retry it now"
   postqueue -f >/dev/null 2>&1 || true
