@@ -237,13 +237,16 @@ describe.skipIf(!privileged)("the lab: cdktf synth + terraform apply against rea
     expect(apply().output).toContain("No changes.");
   });
 
-  it("11. a notification command removed from the fleet is deleted; Centreon's own commands stay", () => {
+  // A command is never deleted: a contact made by hand may notify with it.
+  it("11. a notification command removed from the fleet is left in place, no longer managed; the contact gets Centreon's own back", () => {
     delete doc.notificationCommands;
     delete doc.contacts[0].notifications.host.commands;
-    expectApplied(apply());
+    const applied = apply();
+    expectApplied(applied);
+    expect(applied.output).toMatch(/left in place, no longer managed .*CMD;notify-host-by-email-fr/);
     const state = readState(lab.clapiState);
     const names = state.commands.map((c) => c.cols.command_name);
-    expect(names).not.toContain("notify-host-by-email-fr");
+    expect(names).toContain("notify-host-by-email-fr");
     expect(names).toEqual(expect.arrayContaining(["host-notify-by-email", "service-notify-by-email"]));
     const stock = state.commands.find((c) => c.cols.command_name === "host-notify-by-email")!;
     expect(state.contacts.find((c) => c.cols.contact_alias === "jdoe")!.hostNotifCmds).toEqual([stock.id]);
