@@ -130,6 +130,24 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect(readFileSync(host.path(logFile), "utf8")).toMatch(/postfix\/\w+\[\d+\]/);
   });
 
+  it("a gateway that no longer authenticates: the credentials map this project wrote goes, one made by hand stays", async () => {
+    host = await startScratchHost({ name: "noauth" });
+    expect((await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD })).code).toBe(0);
+    expect(readFileSync(host.path("/etc/postfix/sasl_passwd"), "utf8")).toContain(PASSWORD);
+    const withoutAuth = pollerResource({ auth: undefined }).resource;
+    const run = await provisionLikeTerraform(host, withoutAuth, {});
+    expect(run.code, run.stderr).toBe(0);
+    expect((await host.exec("ls /etc/postfix")).stdout).not.toMatch(/sasl_passwd/);
+    expect(await postconf(host, "smtp_sasl_password_maps")).toBe("");
+
+    writeFileSync(host.path("/etc/postfix/sasl_passwd"), "[other.example.org]:587 someone:their-password\n", { mode: 0o600 });
+    expect((await host.exec("postmap /etc/postfix/sasl_passwd")).code).toBe(0);
+    const again = await provisionLikeTerraform(host, pollerResource({ auth: undefined, from: "x@example.org" }).resource, {});
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(host.path("/etc/postfix/sasl_passwd"), "utf8")).toBe("[other.example.org]:587 someone:their-password\n");
+    expect((await host.exec("ls /etc/postfix")).stdout).toMatch(/sasl_passwd\.(db|lmdb)/);
+  });
+
   describe("a change Postfix's own checks reject leaves the previous configuration, Postfix and the queue alone", () => {
     const cases: [string, () => { resource: any }, Record<string, string>, RegExp][] = [
       [

@@ -77,7 +77,7 @@ describe("what each variant means for Postfix", () => {
     for (const files of Object.values(variants)) {
       if (!files.sasl_passwd) continue;
       const relayhost = param(files["main.cf"], "relayhost");
-      expect(files.sasl_passwd).toBe(`${relayhost} alerts@example.org:<secret:smtp_password>\n`);
+      expect(files.sasl_passwd).toBe(`# Managed by centreon-mail-as-code: the gateway credentials (root only)\n${relayhost} alerts@example.org:<secret:smtp_password>\n`);
       expect(files["provision.sh"]).toContain(`relay_key='${relayhost}'`);
       expect(files["provision.sh"]).toContain(`postmap -c "$stage" -q "$relay_key"`);
     }

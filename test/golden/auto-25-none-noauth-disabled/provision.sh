@@ -15,7 +15,10 @@ LC_ALL=C
 export PATH LC_ALL
 
 conf=/etc/postfix
-managed_files='main.cf'
+# sasl_passwd is backed up and restored even without credentials: the map this project wrote
+# earlier (its first line says so) is removed when the gateway no longer authenticates.
+managed_files='main.cf sasl_passwd'
+credentials_marker='# Managed by centreon-mail-as-code: the gateway credentials (root only)'
 step=start
 activated=no
 
@@ -197,6 +200,11 @@ if ! script -qec "postfix -c '$check' check" /dev/null </dev/null >"$work/check.
   fail 13 "postfix check rejects the new configuration" "correct the value named above in the fleet file; the live configuration is unchanged"
 fi
 
+# No credentials now: a map this project wrote for an earlier gateway goes (with its password).
+stale_credentials=no
+if [ -f "$stage/sasl_passwd" ] && [ "$(head -n 1 "$stage/sasl_passwd")" = "$credentials_marker" ]; then
+  stale_credentials=yes
+fi
 
 # ---------------------------------------------------------------- reload (the live configuration changes here)
 step=reload
@@ -246,6 +254,7 @@ postfix_restart() {
 
 # Each file is replaced by a rename, so Postfix never reads a half-written file.
 activated=yes
+[ "$stale_credentials" = no ] || rm -f "$stage/sasl_passwd" "$stage"/sasl_passwd.* "$conf/sasl_passwd" "$conf"/sasl_passwd.*
 for file in $managed_files; do
   for new in "$stage/$file" "$stage/$file".*; do
     [ -e "$new" ] || continue

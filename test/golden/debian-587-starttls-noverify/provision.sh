@@ -15,7 +15,10 @@ LC_ALL=C
 export PATH LC_ALL
 
 conf=/etc/postfix
+# sasl_passwd is backed up and restored even without credentials: the map this project wrote
+# earlier (its first line says so) is removed when the gateway no longer authenticates.
 managed_files='main.cf sasl_passwd'
+credentials_marker='# Managed by centreon-mail-as-code: the gateway credentials (root only)'
 step=start
 activated=no
 
@@ -212,6 +215,7 @@ step=configure
 chown root:root "$stage/sasl_passwd"
 chmod 0600 "$stage/sasl_passwd"
 {
+  printf '%s\n' "$credentials_marker"
   printf '%s %s:' "$relay_key" "$sasl_user"
   printf '%s' "$password_b64" | base64 -d
   printf '\n'
