@@ -113,7 +113,7 @@ export const GatewaySpec = z
     from: ruled(rules.email, "Sender address for all mail leaving the host (envelope and From: header)").optional(),
     displayName: ruled(rules.displayName, "Sender name shown with the From address of the notification commands using this gateway (needs from)").optional(),
     replyTo: ruled(rules.email, "Reply-To of the notification commands using this gateway; the relay's sender rewrite keeps it").optional(),
-    enabled: z.boolean().default(true).describe("false holds outgoing mail in the queue (never dropped) until set back to true"),
+    enabled: z.boolean().default(true).describe("false holds outgoing mail in the queue until set back to true, for at most maximal_queue_lifetime (Postfix: 5 days, then it bounces; raise it in postfixParameters for longer)"),
   })
   .describe("An SMTP gateway");
 

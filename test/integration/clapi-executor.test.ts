@@ -154,7 +154,9 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
 
   it("never deletes an object it did not create, even one it managed", async () => {
     await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
-    expect((await run(executor())).code).toBe(0);
+    const adopted = await run(executor());
+    expect(adopted.code).toBe(0);
+    expect(adopted.stdout).toMatch(/managing objects made outside this stack \(.*\): CONTACT;jdoe $/m);
     expect(contact(readState(stateFile), "jdoe")!.cols.contact_email).toBe("jdoe@example.org");
     const withoutJdoe = (d: Record<string, any>) => {
       d.contacts = [];
