@@ -193,15 +193,23 @@ export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines 
     // APPLYTPL creates both connector services; without a message probe there is nothing to send.
     lines.push(service(SMTP_CONNECTOR.message.service, "DEL", []));
   }
-  const contacts = list(c.contacts, "contact alias");
-  const groups = list(c.groups, "contact group");
-  for (const target of [null, ...services]) {
-    const relation = (action: string, value: string) =>
-      target === null ? host(action, [value]) : service(target, action, [value]);
-    if (contacts) lines.push(relation("SETCONTACT", contacts));
-    if (groups) lines.push(relation("SETCONTACTGROUP", groups));
-  }
+  lines.push(
+    ...notifyLines(c, [(action, value) => host(action, [value]), ...services.map((name) => (action: string, value: string) => service(name, action, [value]))]),
+  );
   return { kind: "HOST", key: c.host, phase: Phase.Hosts, lines };
+}
+
+/** Who a check's problems notify: SETCONTACT and SETCONTACTGROUP on its host and each service. */
+function notifyLines(
+  { contacts, groups }: { contacts: readonly string[]; groups: readonly string[] },
+  relations: ((action: string, value: string) => ClapiLine)[],
+): ClapiLine[] {
+  const aliases = list(contacts, "contact alias");
+  const names = list(groups, "contact group");
+  return relations.flatMap((relation) => [
+    ...(aliases ? [relation("SETCONTACT", aliases)] : []),
+    ...(names ? [relation("SETCONTACTGROUP", names)] : []),
+  ]);
 }
 
 /** Commands and templates of the SMTP connector, for a central without its pack. */
@@ -309,6 +317,8 @@ export interface QueueCheckModel {
   address: string;
   warning: number;
   critical: number;
+  contacts: readonly string[];
+  groups: readonly string[];
 }
 
 /** The queue check of one poller: a host for its relay and the Postfix-Queue service on it. */
@@ -334,6 +344,7 @@ export function queueCheckLines(q: QueueCheckModel, comment: string): ObjectLine
       service("SETMACRO", ["WARNING", String(q.warning), "0", ""]),
       service("SETMACRO", ["CRITICAL", String(q.critical), "0", ""]),
       service("SETPARAM", ["comment", comment]),
+      ...notifyLines(q, [(action, value) => host(action, [value]), (action, value) => service(action, [value])]),
     ],
   };
 }

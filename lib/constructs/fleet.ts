@@ -10,7 +10,7 @@ import { MailRelay, type MailRelayProps } from "./mail-relay.js";
 import { Poller, type PollerProps } from "./poller.js";
 import { Contact, ContactGroup, type CentreonObject, type ContactGroupProps, type ContactProps } from "./contact.js";
 import { assertThresholds, SmtpCheck, type SmtpCheckProps, type Thresholds } from "./smtp-check.js";
-import { QueueCheck } from "./queue-check.js";
+import { QueueCheck, type QueueCheckSettings } from "./queue-check.js";
 import { NotificationCommand, NotificationCommandVariant, type NotificationCommandProps } from "./notification-command.js";
 import { RESERVED_COMMAND_NAMES } from "../clapi/objects.js";
 import { OS_PROFILES } from "../postfix/os.js";
@@ -64,7 +64,7 @@ export class Fleet extends TerraformStack {
   private centralHost?: Central;
   private defaultGatewayChoice?: Gateway;
   private readonly objects: CentreonObject[] = [];
-  private queueChecks?: Thresholds;
+  private queueChecks?: QueueCheckSettings;
   private rollout?: RolloutProps;
 
   constructor(scope: Construct, name: string, props: FleetProps = {}) {
@@ -199,11 +199,11 @@ export class Fleet extends TerraformStack {
     return check;
   }
 
-  /** One Postfix queue check per relay host, present and future, with these thresholds. */
-  setQueueChecks(thresholds: Thresholds): void {
+  /** One Postfix queue check per relay host, present and future, with these thresholds and notify targets. */
+  setQueueChecks(settings: QueueCheckSettings): void {
     if (this.queueChecks) throw new Error("queue checks are already set: call setQueueChecks once");
-    assertThresholds("queueChecks", thresholds);
-    this.queueChecks = thresholds;
+    assertThresholds("queueChecks", { warning: settings.warning, critical: settings.critical });
+    this.queueChecks = settings;
     // In declaration order, wherever each relay is deployed: splitting a fleet keeps its batch.
     for (const name of this.pollerOrder) {
       const poller = this.pollersByName.get(name);
@@ -252,7 +252,7 @@ export class Fleet extends TerraformStack {
 
   /** Queue-check thresholds. @default - no queue check */
   get queueThresholds(): Thresholds | undefined {
-    return this.queueChecks;
+    return this.queueChecks && { warning: this.queueChecks.warning, critical: this.queueChecks.critical };
   }
 
   /** Every Centreon object the fleet declares, in declaration order. */

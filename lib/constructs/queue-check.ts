@@ -2,11 +2,19 @@ import { Construct } from "constructs";
 import { queueCheckLines, type ObjectLines } from "../clapi/objects.js";
 import { declareObjectRecord } from "../remote/record.js";
 import type { Engine } from "../remote/remote-script.js";
-import type { CentreonObject } from "./contact.js";
+import type { CentreonObject, Contact, ContactGroup } from "./contact.js";
 import { terraformName } from "../remote/names.js";
 import type { Thresholds } from "./smtp-check.js";
 
-export interface QueueCheckProps extends Thresholds {
+/** The fleet's queue checks: thresholds, and who their problems notify. */
+export interface QueueCheckSettings extends Thresholds {
+  /** Contacts its problems notify. @default - none */
+  contacts?: readonly Contact[];
+  /** Contact groups its problems notify. @default - none */
+  groups?: readonly ContactGroup[];
+}
+
+export interface QueueCheckProps extends QueueCheckSettings {
   /** The poller whose Postfix queue is watched. */
   poller: string;
   /** Its address, for the Centreon host that carries the service. */
@@ -31,7 +39,7 @@ export class QueueCheck extends Construct implements CentreonObject {
   readonly revision = 0;
 
   clapiLines(comment: string): ObjectLines {
-    const { poller, address, warning, critical } = this.props;
-    return queueCheckLines({ poller, address, warning, critical }, comment);
+    const { poller, address, warning, critical, contacts = [], groups = [] } = this.props;
+    return queueCheckLines({ poller, address, warning, critical, contacts: contacts.map((c) => c.alias), groups: groups.map((g) => g.name) }, comment);
   }
 }

@@ -77,7 +77,7 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
   if (relaysOnly) {
     // The checks are Centreon objects of the main stack; here they only prepare the relays.
     for (const check of spec.smtpChecks.filter((c) => here.has(c.poller))) fleet.addSmtpCheck({ ...check, auth: undefined, contacts: [], groups: [] });
-    if (spec.queueChecks) fleet.setQueueChecks(spec.queueChecks);
+    if (spec.queueChecks) fleet.setQueueChecks({ warning: spec.queueChecks.warning, critical: spec.queueChecks.critical });
     setRollout(fleet, spec);
     return fleet;
   }
@@ -128,7 +128,10 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
       groups: check.notify.groups.map((g) => groups.get(g)!),
     });
   }
-  if (spec.queueChecks) fleet.setQueueChecks(spec.queueChecks);
+  if (spec.queueChecks) {
+    const { notify, ...thresholds } = spec.queueChecks;
+    fleet.setQueueChecks({ ...thresholds, contacts: notify.contacts.map((alias) => contacts.get(alias)!), groups: notify.groups.map((g) => groups.get(g)!) });
+  }
   setRollout(fleet, spec);
   return fleet;
 }

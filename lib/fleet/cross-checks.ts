@@ -275,6 +275,11 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
       problems.push({ path, message: `${showValue(value)} is not a declared ${kind}: declared ones are ${allowed.length ? allowed.join(", ") : "none"}` });
     }
   };
+  const notifyTargetsDeclared = (notify: unknown, path: (string | number)[]) => {
+    if (!isObject(notify)) return;
+    list(notify.contacts).forEach((c, j) => mustBeIn(c, aliases, "contact alias", [...path, "contacts", j]));
+    list(notify.groups).forEach((g, j) => mustBeIn(g, groupNames, "contact group", [...path, "groups", j]));
+  };
   const unique = (items: unknown[], field: string, kind: string, section: string) => {
     const firstAt = new Map<string, number>();
     items.forEach((item, i) => {
@@ -342,10 +347,9 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
       });
     }
     mustBeIn(check.poller, pollerNames, "poller (or the central)", ["smtpChecks", i, "poller"]);
-    const notify = isObject(check.notify) ? check.notify : {};
-    list(notify.contacts).forEach((c, j) => mustBeIn(c, aliases, "contact alias", ["smtpChecks", i, "notify", "contacts", j]));
-    list(notify.groups).forEach((g, j) => mustBeIn(g, groupNames, "contact group", ["smtpChecks", i, "notify", "groups", j]));
+    notifyTargetsDeclared(check.notify, ["smtpChecks", i, "notify"]);
   });
+  if (isObject(doc.queueChecks)) notifyTargetsDeclared(doc.queueChecks.notify, ["queueChecks", "notify"]);
 
   const clapiUser = isObject(doc.central) && isObject(doc.central.clapi) ? text(doc.central.clapi.user) : undefined;
   contacts.forEach((contact, i) => {

@@ -247,6 +247,14 @@ const thresholds = <T extends z.ZodRawShape>(shape: T, what: string) =>
     },
   );
 
+const NotifySpec = z
+  .strictObject({
+    contacts: z.array(ruled(rules.contactAlias, "Contact alias")).default([]),
+    groups: z.array(centreonName("Contact group")).default([]),
+  })
+  .prefault({})
+  .describe("Who the check's problems notify (declared contacts and contact groups)");
+
 export const SmtpCheckSpec = z
   .strictObject({
     host: centreonName("Centreon host created for the SMTP server"),
@@ -262,16 +270,11 @@ export const SmtpCheckSpec = z
       { from: ruled(rules.email, "Sender of the probe message"), to: ruled(rules.email, "Recipient of the probe message") },
       "seconds to send a message",
     ).optional(),
-    notify: z
-      .strictObject({
-        contacts: z.array(ruled(rules.contactAlias, "Contact alias")).default([]),
-        groups: z.array(centreonName("Contact group")).default([]),
-      })
-      .prefault({}),
+    notify: NotifySpec,
   })
   .describe("An SMTP check from the monitoring connector: a host with SMTP-Login (and SMTP-Message) services");
 
-export const QueueChecksSpec = thresholds({}, "messages in the Postfix queue").describe(
+export const QueueChecksSpec = thresholds({ notify: NotifySpec }, "messages in the Postfix queue").describe(
   "One service per poller alarming on the Postfix queue size (check_mailq -M postfix)",
 );
 

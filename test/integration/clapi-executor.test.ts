@@ -70,6 +70,10 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(smtpHost.macros.find((m) => m.name === "$_HOSTSMTPPASSWORD$")).toMatchObject({ value: SECRETS.smtp_password, isPassword: 1 });
     const services = state.services.filter((s) => s.hosts.includes(smtpHost.id)).map((s) => s.cols.service_description).sort();
     expect(services).toEqual(["SMTP-Login", "SMTP-Message"]);
+    const ops = state.contactGroups.find((g) => g.cols.cg_name === "ops")!.id;
+    const queueHost = state.hosts.find((h) => h.cols.host_name === "poller-paris-postfix")!;
+    const queueService = state.services.find((s) => s.hosts.includes(queueHost.id) && s.cols.service_description === "Postfix-Queue")!;
+    expect([queueHost.contactGroups, queueService.contactGroups]).toEqual([[ops], [ops]]);
     expect(state.applied.sort()).toEqual(["Central", "poller-lille", "poller-lyon", "poller-paris"]);
     // ONE import process and one APPLYCFG per poller: nothing else.
     expect(state.invocations.map((i) => i.argv.find((a) => a === "-i" || a === "APPLYCFG"))).toEqual(["-i", "APPLYCFG", "APPLYCFG", "APPLYCFG", "APPLYCFG"]);

@@ -128,6 +128,14 @@ describe("the example fleet's batch (central.clapi)", () => {
     before("HOST;APPLYTPL;smtp-corporate", "SERVICE;SETMACRO;smtp-corporate;SMTP-Login;WARNING;2");
   });
 
+  it("makes the queue checks notify whom the fleet says, on their host and service", () => {
+    for (const poller of ["poller-paris", "poller-lyon", "poller-lille", "Central"]) {
+      expect(lines).toContain(`HOST;SETCONTACTGROUP;${poller}-postfix;ops`);
+      expect(lines).toContain(`SERVICE;SETCONTACTGROUP;${poller}-postfix;Postfix-Queue;ops`);
+    }
+    expect(lines.filter((l) => l.includes("-postfix;") && l.includes(";SETCONTACT;"))).toEqual([]);
+  });
+
   it("puts each object's ADD before its SETPARAMs, and sets every field again (a re-run converges)", () => {
     for (const o of batch.objects) expect(batch.lines[o.addLine - 1].action).toBe("ADD");
     expect(lines).toContain("CONTACT;SETPARAM;jdoe;email;jdoe@example.org");
@@ -211,6 +219,7 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["an unknown notification command", (d) => (d.contacts[0].notifications.service.commands = ["notify-by-pigeon"]), `contacts[0].notifications.service.commands[0]: "notify-by-pigeon" is not a declared service notification command: declared ones are service-notify-by-email`],
     ["a check on an undeclared poller", (d) => (d.smtpChecks[0].poller = "poller-nice"), `smtpChecks[0].poller: "poller-nice" is not a declared poller (or the central): declared ones are poller-paris, poller-lyon, poller-lille, Central`],
     ["a check notifying an unknown contact", (d) => (d.smtpChecks[0].notify.contacts = ["jdo"]), `smtpChecks[0].notify.contacts[0]: "jdo" is not a declared contact alias: declared ones are jdoe`],
+    ["queue checks notifying an unknown group", (d) => (d.queueChecks.notify = { groups: ["opps"] }), `queueChecks.notify.groups[0]: "opps" is not a declared contact group: declared ones are ops`],
     ["critical below warning", (d) => (d.queueChecks = { warning: 50, critical: 10 }), `queueChecks.critical: 10 is not valid: it must be at least the warning threshold (50)`],
     ["a zero threshold", (d) => (d.smtpChecks[0].login = { warning: 0, critical: 5 }), `smtpChecks[0].login.warning: 0 is not valid: it must be greater than 0`],
     ["duplicate aliases", (d) => d.contacts.push({ ...d.contacts[0], name: "Jane Doe" }), `contacts[1].alias: "jdoe" is already used by contacts[0].alias: each contact alias must be unique`],
