@@ -1,8 +1,9 @@
 // npm run review -- <base> <head> [--out FILE] [--stack NAME]: what a merge request changes, per
 // host (Postfix parameters, settings) and per Centreon object (fields), from the review.json of two
 // synth outputs (e.g. main's and the branch's). Prints the Markdown and writes it to FILE
-// (default CHANGES.md). A side without a review.json counts as empty: a first deploy, or a removal.
-import { writeFileSync } from "node:fs";
+// (default CHANGES.md). A side without a review.json counts as empty: a first deploy, or a removed
+// stack; a head path that does not exist is an error.
+import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { renderChanges } from "../lib/review/changes.js";
@@ -20,6 +21,11 @@ try {
   const [basePath, headPath] = positionals;
   // npm runs scripts from the project root: paths are the caller's, relative to where npm was run.
   const fromCaller = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+  // A missing base is a first deploy; a head that does not exist at all is a wrong path or a synth
+  // that did not run, never "everything was removed".
+  if (!existsSync(fromCaller(headPath))) {
+    throw new Error(`head: ${fromCaller(headPath)} does not exist: synthesize the branch first (CDKTF_OUTDIR=<dir> npm run synth), then name that directory`);
+  }
   const base = readReviewSource(fromCaller(basePath), values.stack);
   const head = readReviewSource(fromCaller(headPath), values.stack);
   if (!base.model && !head.model) throw new Error(`neither side has a review model: ${base.missing}; ${head.missing}`);

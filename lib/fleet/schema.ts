@@ -48,7 +48,10 @@ const osChoice = z
 const PostfixParameters = z
   .record(
     ruled(rules.postfixParameterName, "Postfix parameter name"),
-    ruled(rules.postfixParameterValue, "Postfix parameter value"),
+    // YAML reads `message_size_limit: 10240000` as a number; Postfix takes its digits.
+    z.union([ruled(rules.postfixParameterValue, "Postfix parameter value"), z.number().transform(String)], {
+      error: (iss) => `${showValue(iss.input)} is not valid: it must be text or a number (write yes/no for Postfix booleans)`,
+    }),
   )
   .describe("Extra main.cf parameters set with postconf -e on this host (the managed relay parameters cannot be overridden here)");
 

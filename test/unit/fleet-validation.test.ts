@@ -178,6 +178,11 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `pollers[0].postfixParameters.smtpd_banner: "price 5$ each" is not valid: it must be a single line without control characters or leading/trailing spaces, each $ a Postfix macro ($name, \${name}, $(name)) or $$`,
     ],
     [
+      "a YAML boolean as a Postfix value",
+      mutate((d) => (d.pollers[0].postfixParameters = { smtputf8_enable: true })),
+      `pollers[0].postfixParameters.smtputf8_enable: true is not valid: it must be text or a number (write yes/no for Postfix booleans)`,
+    ],
+    [
       "a lone UTF-16 surrogate",
       mutate((d) => (d.pollers[0].postfixParameters = { smtpd_banner: "a\ud800b" })),
       `pollers[0].postfixParameters.smtpd_banner: "a\\ud800b" is not valid: it contains a lone UTF-16 surrogate, which no file can carry`,
@@ -253,6 +258,11 @@ describe("bad fleet files: each problem named by its path, value and what is all
     });
     expect(problems(inherit)).toEqual([]);
     expect(problems(mutate((d) => (d.central.gateway = "none")))).toEqual([]);
+  });
+
+  it("takes a number in postfixParameters as its digits (YAML reads message_size_limit: 10240000 as one)", () => {
+    const doc = mutate((d) => (d.pollers[0].postfixParameters = { message_size_limit: 10240000 }));
+    expect(parseFleet(stringify(doc), "x.yaml").pollers[0].postfixParameters).toEqual({ message_size_limit: "10240000" });
   });
 
   it("accepts the example fleet", () => {

@@ -1,7 +1,7 @@
 // The review model (review.json), the diff of two models, CHANGES.md, and `npm run review` on two
 // real synth outputs: what a reviewer reads before approving a merge request.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -304,6 +304,13 @@ describe("npm run review on two real synth outputs", () => {
     expect(run.stderr).toContain(`warning: base: ${missing} does not exist; treating it as a stack that declares nothing`);
     expect(run.stdout).toContain(`The base declares nothing (${missing} does not exist): this is a first deploy, everything below is new.`);
     expect(run.stdout).toContain("## Hosts: 4 added\n");
+  });
+
+  it("refuses a head that does not exist (a wrong path, or no synth), instead of reporting everything removed", () => {
+    const run = review(headDir, join(dir, "no-such-head"), "--out", join(dir, "nohead.md"));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`head: ${join(dir, "no-such-head")} does not exist: synthesize the branch first`);
+    expect(existsSync(join(dir, "nohead.md"))).toBe(false);
   });
 
   it("refuses a review model of another version, saying what to do", () => {
