@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import { crossCheck, formatPath, type FleetProblem } from "./cross-checks.js";
+import { closest, distance } from "fastest-levenshtein";
+import { knownFields } from "./json-schema.js";
 import { describeIssue, FleetSpec } from "./schema.js";
 
 export interface LocatedProblem extends FleetProblem {
@@ -22,6 +24,13 @@ export class FleetValidationError extends Error {
   }
 }
 
+/** "unknown field", with the allowed name it most likely misspells (at most 2 edits away). */
+function unknownField(key: string, known: string[]): string {
+  const guess = known.length ? closest(key, known) : undefined;
+  const hint = guess !== undefined && distance(key.toLowerCase(), guess.toLowerCase()) <= 2 ? `did you mean "${guess}"? ` : "";
+  return `unknown field: ${hint}check the spelling against schema/fleet.schema.json`;
+}
+
 /** Validates a fleet already parsed into plain data; `locate` maps a path to a line when known. */
 export function validateFleet(
   data: unknown,
@@ -34,7 +43,7 @@ export function validateFleet(
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
     if (issue.code === "unrecognized_keys") {
       // One problem per unknown key, at the key itself, so the line points at the typo.
-      for (const key of issue.keys) problems.push({ path: [...path, key], message: "unknown field: check the spelling against schema/fleet.schema.json" });
+      for (const key of issue.keys) problems.push({ path: [...path, key], message: unknownField(key, knownFields(path)) });
     } else {
       problems.push({ path, message: issue.message });
     }

@@ -28,7 +28,7 @@ function mutate(change: (doc: Record<string, any>) => void): Record<string, any>
 }
 
 describe("bad fleet files: each problem named by its path, value and what is allowed", () => {
-  const cases: [string, Record<string, any> | string, string][] = [
+  const cases: [string, Record<string, any> | string, string | string[]][] = [
     [
       "stack name with capitals",
       mutate((d) => (d.name = "Acme Monitoring")),
@@ -127,7 +127,7 @@ describe("bad fleet files: each problem named by its path, value and what is all
     [
       "misspelled field",
       mutate((d) => (d.pollers[0].fqnd = "x.example.org")),
-      `pollers[0].fqnd: unknown field: check the spelling against schema/fleet.schema.json`,
+      `pollers[0].fqnd: unknown field: did you mean "fqdn"? check the spelling against schema/fleet.schema.json`,
     ],
     [
       "missing required field",
@@ -178,6 +178,18 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `pollers[0].postfixParameters.smtpd_banner: "price 5$ each" is not valid: it must be a single line without control characters or leading/trailing spaces, each $ a Postfix macro ($name, \${name}, $(name)) or $$`,
     ],
     [
+      "a misspelled field under a map of gateways, no guess when nothing is close",
+      mutate((d) => {
+        d.gateways.corporate.auht = d.gateways.corporate.auth;
+        delete d.gateways.corporate.auth;
+        d.gateways.corporate.colour = "blue";
+      }),
+      [
+        `gateways.corporate.auht: unknown field: did you mean "auth"? check the spelling against schema/fleet.schema.json`,
+        `gateways.corporate.colour: unknown field: check the spelling against schema/fleet.schema.json`,
+      ],
+    ],
+    [
       "a YAML boolean as a Postfix value",
       mutate((d) => (d.pollers[0].postfixParameters = { smtputf8_enable: true })),
       `pollers[0].postfixParameters.smtputf8_enable: true is not valid: it must be text or a number (write yes/no for Postfix booleans)`,
@@ -220,7 +232,7 @@ describe("bad fleet files: each problem named by its path, value and what is all
   ];
 
   it.each(cases)("%s", (_name, doc, expected) => {
-    expect(problems(doc)).toEqual([expected]);
+    expect(problems(doc)).toEqual([expected].flat());
   });
 
   it("never echoes a literal secret back", () => {
