@@ -25,6 +25,10 @@ export interface HttpStateProps {
   lockAddress?: string;
   /** Unlock address ("{stack}" allowed). @default - the lock address */
   unlockAddress?: string;
+  /** HTTP method that takes the lock (GitLab: POST). @default "LOCK" (Terraform's) */
+  lockMethod?: string;
+  /** HTTP method that releases it (GitLab: DELETE). @default "UNLOCK" (Terraform's) */
+  unlockMethod?: string;
   /** Basic-auth user; the password comes from TF_HTTP_PASSWORD. @default - none */
   username?: string;
 }
@@ -50,10 +54,12 @@ export function declareStateBackend(stack: TerraformStack, backend: StateBackend
     const { bucket, region, keyPrefix = "centreon-mail-as-code/", dynamodbTable, encrypt = true } = backend.s3;
     new S3Backend(stack, { bucket, region, key: `${keyPrefix}${name}.tfstate`, encrypt, ...(dynamodbTable ? { dynamodbTable } : {}) });
   } else if ("http" in backend) {
-    const { address, lockAddress, unlockAddress, username } = backend.http;
+    const { address, lockAddress, unlockAddress, lockMethod, unlockMethod, username } = backend.http;
     new HttpBackend(stack, {
       address: forStack(address),
       ...(lockAddress ? { lockAddress: forStack(lockAddress), unlockAddress: forStack(unlockAddress ?? lockAddress) } : {}),
+      ...(lockMethod ? { lockMethod } : {}),
+      ...(unlockMethod ? { unlockMethod } : {}),
       ...(username ? { username } : {}),
     });
   } else {

@@ -305,6 +305,8 @@ export const BackendSpec = z
         address: ruled(rules.stateUrl, "State address; {stack} stands for the stack name (e.g. GitLab: https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack})"),
         lockAddress: ruled(rules.stateUrl, "Lock address, {stack} allowed (GitLab: the state address + /lock); default: no locking").optional(),
         unlockAddress: ruled(rules.stateUrl, "Unlock address, {stack} allowed; default: the lock address").optional(),
+        lockMethod: z.enum(["LOCK", "POST", "PUT"]).optional().describe("HTTP method that takes the lock; GitLab: POST; default: Terraform's LOCK"),
+        unlockMethod: z.enum(["UNLOCK", "DELETE", "POST", "PUT"]).optional().describe("HTTP method that releases the lock; GitLab: DELETE; default: Terraform's UNLOCK"),
         username: ruled(rules.saslUsername, "HTTP basic-auth user; the password is read from TF_HTTP_PASSWORD").optional(),
       })
       .optional()

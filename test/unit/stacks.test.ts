@@ -122,11 +122,14 @@ describe("state backends, one state per stack", () => {
     [{ s3: { bucket: "acme-tf-states", region: "eu-west-3", dynamodbTable: "tf-locks" } }, (stack: string) => ({
       s3: { bucket: "acme-tf-states", region: "eu-west-3", key: `centreon-mail-as-code/${stack}.tfstate`, encrypt: true, dynamodb_table: "tf-locks" },
     })],
-    [{ http: { address: "https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack}", lockAddress: "https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack}/lock", username: "ci" } }, (stack: string) => ({
+    // GitLab locks with POST and unlocks with DELETE, not Terraform's default LOCK/UNLOCK.
+    [{ http: { address: "https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack}", lockAddress: "https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack}/lock", lockMethod: "POST", unlockMethod: "DELETE", username: "ci" } }, (stack: string) => ({
       http: {
         address: `https://gitlab.example.org/api/v4/projects/42/terraform/state/${stack}`,
         lock_address: `https://gitlab.example.org/api/v4/projects/42/terraform/state/${stack}/lock`,
         unlock_address: `https://gitlab.example.org/api/v4/projects/42/terraform/state/${stack}/lock`,
+        lock_method: "POST",
+        unlock_method: "DELETE",
         username: "ci",
       },
     })],
