@@ -40,6 +40,8 @@ export async function synthesize(spec: FleetSpec, outdir: string, props: BuildPr
     rmSync(join(outdir, "review"), { recursive: true, force: true });
     throw error;
   }
+  // A plan file an earlier `cdktf diff` saved there holds the secrets in clear: never leave it.
+  for (const fleet of fleets) rmSync(join(outdir, "stacks", fleet.node.id, "plan"), { force: true });
   const synthesized = performance.now();
   const reviewDirs = await Promise.all(reviews);
   const done = performance.now();

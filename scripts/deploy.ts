@@ -1,10 +1,11 @@
 // npm run deploy [-- terraform apply options]: synthesizes the fleet file exactly as npm run synth
-// does (FLEET_FILE, CDKTF_OUTDIR), runs terraform apply on each stack (init first when needed),
-// streams Terraform's output, then ends with one row per host (changed / unchanged / FAILED at a
-// step / not run) and each failed host's one-line reason and fix. Exits non-zero if anything failed.
+// does (FLEET_FILE, CDKTF_OUTDIR), runs terraform init and apply on each stack, streams
+// Terraform's output, then ends with one row per host (changed / unchanged / FAILED at a step /
+// not run) and each failed host's one-line reason and fix. Exits non-zero if anything failed.
+// npm run plan (--plan) runs terraform plan instead, without saving a plan file: `cdktf diff`
+// saves one (cdktf.out/stacks/<stack>/plan) that holds the secrets in clear.
 // Secrets come from TF_VAR_<name> as for cdktf deploy; nothing here prints them.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,7 +16,8 @@ import { deployTargets, failureMessages, formatTable, readApply } from "../lib/d
 
 const fleetFile = process.env.FLEET_FILE ?? "examples/fleet.yaml";
 const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
-const applyOptions = process.argv.slice(2);
+const planOnly = process.argv[2] === "--plan";
+const terraformOptions = process.argv.slice(planOnly ? 3 : 2);
 
 // 1. Synthesize with main.ts itself, so what is applied is exactly what npm run synth writes.
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -39,12 +41,16 @@ try {
 let failed = false;
 for (const { name, targets } of stacks) {
   const stackDir = join(resolve(outdir), "stacks", name);
-  // 3. terraform init once per stack directory, then apply, streaming its output as it comes.
-  if (!existsSync(join(stackDir, ".terraform"))) {
-    const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: stackDir, stdio: "inherit" });
-    if (init.status !== 0) process.exit(init.status ?? 1);
+  // 3. terraform init every time (a changed backend or engine needs it; otherwise it reuses what is
+  // installed), then apply or plan, streaming the output as it comes.
+  const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: stackDir, stdio: "inherit" });
+  if (init.status !== 0) process.exit(init.status ?? 1);
+  if (planOnly) {
+    const plan = spawnSync("terraform", ["plan", "-input=false", "-no-color", ...terraformOptions], { cwd: stackDir, stdio: "inherit" });
+    failed ||= plan.status !== 0;
+    continue;
   }
-  const apply = spawn("terraform", ["apply", "-auto-approve", "-input=false", "-no-color", ...applyOptions], { cwd: stackDir, stdio: ["inherit", "pipe", "pipe"] });
+  const apply = spawn("terraform", ["apply", "-auto-approve", "-input=false", "-no-color", ...terraformOptions], { cwd: stackDir, stdio: ["inherit", "pipe", "pipe"] });
   let output = "";
   apply.stdout.on("data", (chunk: Buffer) => {
     output += chunk.toString();

@@ -1,0 +1,57 @@
+// npm run plan on the example fleet with real Terraform (terraform_data: no provider download):
+// what would change, without a saved plan file, whose binary would hold the secrets in clear
+// (cdktf diff saves one in cdktf.out/stacks/<stack>/plan).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+
+const SECRET = "Plan-Secret-Pa55!";
+const work = mkdtempSync(join(tmpdir(), "cmr-plan-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Every file under `dir`, recursively. */
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+
+describe("npm run plan", () => {
+  it("plans every stack and leaves no plan file, so no secret in the output directory", () => {
+    const doc = parse(readFileSync("examples/fleet.yaml", "utf8"));
+    doc.engine = "terraform_data";
+    const fleetFile = join(work, "fleet.yaml");
+    writeFileSync(fleetFile, stringify(doc));
+    const home = join(work, "home");
+    mkdirSync(join(home, ".ssh"), { recursive: true });
+    writeFileSync(join(home, ".ssh", "id_ed25519"), "plan reads this file; nothing connects\n");
+    writeFileSync(join(home, "terraformrc"), "");
+    const outdir = join(work, "out");
+    // A plan file an earlier cdktf diff left behind is removed by the synth.
+    mkdirSync(join(outdir, "stacks", "acme-monitoring"), { recursive: true });
+    writeFileSync(join(outdir, "stacks", "acme-monitoring", "plan"), `stale plan holding ${SECRET}`);
+
+    const run = spawnSync("npm", ["run", "--silent", "plan"], {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        FLEET_FILE: fleetFile,
+        CDKTF_OUTDIR: outdir,
+        HOME: home,
+        TF_CLI_CONFIG_FILE: join(home, "terraformrc"),
+        CHECKPOINT_DISABLE: "1",
+        TF_IN_AUTOMATION: "1",
+        TF_VAR_smtp_password: SECRET,
+        TF_VAR_centreon_admin_password: SECRET,
+      },
+      timeout: 240_000,
+    });
+    expect(run.status, run.stderr + run.stdout.slice(-3000)).toBe(0);
+    expect(run.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+    expect(existsSync(join(outdir, "stacks", "acme-monitoring", "plan"))).toBe(false);
+    for (const file of files(outdir).filter((f) => !f.includes("/.terraform/"))) {
+      expect(readFileSync(file).includes(SECRET), file).toBe(false);
+    }
+  });
+});
