@@ -24,7 +24,12 @@ export interface HostChange {
   status: Status;
   settings: FieldChange[];
   parameters: FieldChange[];
+  /** A change of a host in both models touches the host: false when only labels changed (see LABEL_SETTINGS). */
+  runs: boolean;
 }
+
+/** Host settings that are labels for the reviewer: neither the host's script nor its trigger holds them. */
+const LABEL_SETTINGS = ["gateway", "host key"];
 
 export interface ObjectChange {
   kind: string;
@@ -57,7 +62,8 @@ export function diffReviews(base: ReviewModel, head: ReviewModel): ReviewDiff {
     const settings = compare(shown(b?.settings ?? {}), shown(h?.settings ?? {}));
     const parameters = compare(b?.parameters ?? {}, h?.parameters ?? {});
     const status = statusOf(b, h, settings.length + parameters.length);
-    return status ? [{ name: either.name, role: either.role, status, settings, parameters }] : [];
+    const runs = status !== "changed" || parameters.length > 0 || settings.some((s) => !LABEL_SETTINGS.includes(s.name));
+    return status ? [{ name: either.name, role: either.role, status, settings, parameters, runs }] : [];
   });
   const objects = pair(base.objects, head.objects, (o) => `${o.kind}\0${o.key}`).flatMap(([b, h]): ObjectChange[] => {
     const either = (h ?? b)!;

@@ -245,6 +245,31 @@ describe("diffReviews: what changes, per host and per object", () => {
     expect(diff.objects.every((o) => o.status === "added")).toBe(true);
   });
 
+  it("says nothing runs on a host whose only change is a label (its gateway now inherited, its host key)", () => {
+    const change = (d: Doc) => {
+      d.defaultGateway = "corporate";
+      delete d.pollers[2].gateway;
+      d.pollers[1].hostKey = HOST_KEYS[0];
+      d.pollers[0].postfixParameters.message_size_limit = "10240000";
+    };
+    const diff = diffAfter(change);
+    // What Terraform compares: the same triggers, so no run, on the two hosts the review says so of.
+    const after = reviewedFleet();
+    change(after);
+    const [before, head] = [synthFleet(reviewedFleet()).resources, synthFleet(after).resources];
+    expect(["relay_poller-paris", "relay_poller-lyon", "relay_poller-lille"].map((r) => JSON.stringify(head[r].triggers) === JSON.stringify(before[r].triggers))).toEqual([false, true, true]);
+    expect(diff.hosts.map((h) => [h.name, h.status, h.runs])).toEqual([
+      ["poller-paris", "changed", true],
+      ["poller-lyon", "changed", false],
+      ["poller-lille", "changed", false],
+    ]);
+    const text = renderChanges(diff, ...SIDES);
+    expect(text.split("### ").filter((section) => section.includes("Nothing runs on this host")).map((section) => section.split(" ")[0])).toEqual([
+      "poller-lyon",
+      "poller-lille",
+    ]);
+  });
+
   it("renders a change of gateway inheritance, parameters, a host and an object as CHANGES.md (golden)", async () => {
     const diff = diffAfter((d) => {
       d.defaultGateway = "backup";
