@@ -58,15 +58,21 @@ export function validateFleet(
   return parsed.data!;
 }
 
+const MAX_YAML_ERRORS = 5;
+
 export function parseFleet(text: string, file = "fleet.yaml"): FleetSpec {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new FleetValidationError(
-      file,
-      doc.errors.map((e) => ({ path: [], line: lineCounter.linePos(e.pos[0]).line, message: `YAML syntax error: ${e.message.split("\n")[0]}` })),
-    );
+    // One misplaced line can make hundreds of errors after it: the first ones say where.
+    const shown: LocatedProblem[] = doc.errors
+      .slice(0, MAX_YAML_ERRORS)
+      .map((e) => ({ path: [], line: lineCounter.linePos(e.pos[0]).line, message: `YAML syntax error: ${e.message.split("\n")[0]}` }));
+    const more = doc.errors.length - shown.length;
+    if (more > 0) shown.push({ path: [], message: `${more} more YAML syntax error${more > 1 ? "s" : ""}, most likely caused by the ones above` });
+    throw new FleetValidationError(file, shown);
   }
+  if (doc.contents === null) throw new FleetValidationError(file, [{ path: [], message: "the fleet file is empty: start from examples/fleet.yaml" }]);
   const locate = (path: (string | number)[]) => {
     // The nearest node that exists: a missing field points at its parent.
     for (let depth = path.length; depth >= 0; depth--) {

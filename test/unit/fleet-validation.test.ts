@@ -262,6 +262,19 @@ describe("bad fleet files: each problem named by its path, value and what is all
     expect(() => parseFleet("name: a\npollers: [\n", "broken.yaml")).toThrow(/broken\.yaml: 1 problem, no Terraform written:\n {2}line \d+: \(top level\): YAML syntax error/);
   });
 
+  it("shows the first 5 YAML syntax errors of a cascade, and counts the others", () => {
+    const lines = readFileSync("examples/fleet.yaml", "utf8").split("\n");
+    lines.splice(2, 0, "   oops: [");
+    const shown = problems(lines.join("\n"));
+    expect(shown).toHaveLength(6);
+    expect(shown.slice(0, 5).every((p) => p.startsWith(": YAML syntax error: "))).toBe(true);
+    expect(shown[5]).toMatch(/^: \d+ more YAML syntax errors, most likely caused by the ones above$/);
+  });
+
+  it("says an empty fleet file is empty", () => {
+    for (const text of ["", "# nothing yet\n"]) expect(problems(text)).toEqual([": the fleet file is empty: start from examples/fleet.yaml"]);
+  });
+
   it("accepts pollers and a central without gateway when defaultGateway is set, and central.gateway none", () => {
     const inherit = mutate((d) => {
       d.defaultGateway = "backup";
