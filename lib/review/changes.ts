@@ -37,6 +37,7 @@ export function renderChanges(diff: ReviewDiff, base: ChangeSide, head: ChangeSi
     objects: diff.objects.map((o) => ({ ...o, fields: view(o.fields) })),
     secrets: Object.entries(diff.secrets).map(([name, places]) => ({
       name,
+      isNew: diff.newSecrets.includes(name),
       where:
         places.slice(0, SHOWN_PLACES).join("; ") + (places.length > SHOWN_PLACES ? `; and ${places.length - SHOWN_PLACES} more` : ""),
     })),

@@ -45,6 +45,8 @@ export interface ReviewDiff {
   objects: ObjectChange[];
   /** Secrets the head references, by name → where: changing only their values shows nowhere here. */
   secrets: Record<string, string[]>;
+  /** Secrets the head references and the base did not: CI must supply them before deploying. */
+  newSecrets: string[];
 }
 
 /** The model of a stack that declares nothing: the base of a first deploy, the head of a removal. */
@@ -71,7 +73,7 @@ export function diffReviews(base: ReviewModel, head: ReviewModel): ReviewDiff {
     const status = statusOf(b, h, fields.length);
     return status ? [{ kind: either.kind, key: either.key, poller: either.poller, status, fields }] : [];
   });
-  return { stack: head.stack, hosts, objects, secrets: head.secrets };
+  return { stack: head.stack, hosts, objects, secrets: head.secrets, newSecrets: Object.keys(head.secrets).filter((name) => !(name in base.secrets)) };
 }
 
 /** The pairs [base, head] by key: head order first, then what only the base had. */

@@ -235,7 +235,10 @@ describe("diffReviews: what changes, per host and per object", () => {
     expect(text).toContain(
       "- macro SMTPPASSWORD: `<secret:smtp_password>;1;` → `<secret:smtp_probe_password>;1;` (secret smtp_password, smtp_probe_password: which secret is referenced is compared, never its value)",
     );
-    expect(text).toContain("- `smtp_probe_password`: HOST smtp-corporate: macro SMTPPASSWORD");
+    // A secret the base did not use must be supplied before this deploys.
+    expect(diff.newSecrets).toEqual(["smtp_probe_password"]);
+    expect(text).toContain("- `smtp_probe_password` (**new**: set `TF_VAR_smtp_probe_password` in CI before deploying): HOST smtp-corporate: macro SMTPPASSWORD");
+    expect(text).toMatch(/^- `smtp_password`: /m);
   });
 
   it("treats an empty base as a first deploy: everything added", () => {
