@@ -158,7 +158,8 @@ function stackChecks(doc: Raw): FleetProblem[] {
     const full = `${fleetName}-${name}`;
     if (names.has(name)) problems.push({ path: ["stacks", i, "name"], message: `${showValue(name)} names two stacks: stack names must be unique` });
     names.add(name);
-    if (fleetName && !rules.stackName.test(full)) {
+    // Only when the name itself is valid (else its own rule already said so): too long once joined.
+    if (fleetName && rules.stackName.test(name) && !rules.stackName.test(full)) {
       problems.push({ path: ["stacks", i, "name"], message: `${showValue(name)} makes the stack ${showValue(full)}, which is not valid: it must be ${rules.stackName.allowed}` });
     }
     (Array.isArray(stack.pollers) ? stack.pollers : []).forEach((poller, j) => {

@@ -177,6 +177,7 @@ describe("fleet file errors in stacks and backend", () => {
     ["a poller in two stacks", (d) => d.stacks.push({ name: "west", pollers: ["poller-lyon"] }), `stacks[1].pollers[0]: "poller-lyon" is already in stack "emea": a poller is deployed by one stack`],
     ["the central", (d) => d.stacks[0].pollers.push("Central"), `stacks[0].pollers[2]: "Central" is the central: it stays in the main stack "unit-fleet" with the Centreon objects`],
     ["two stacks with one name", (d) => d.stacks.push({ name: "emea", pollers: ["poller-lille"] }), `stacks[1].name: "emea" names two stacks: stack names must be unique`],
+    ["a stack name that makes too long a stack name", (d) => (d.stacks[0].name = "e".repeat(60)), `stacks[0].name: "${"e".repeat(60)}" makes the stack "unit-fleet-${"e".repeat(60)}", which is not valid: it must be lower-case letters, digits and '-' (at most 63, starting with a letter or digit)`],
     ["an empty stack", (d) => (d.stacks[0].pollers = []), "stacks[0].pollers"],
     ["one http address for every stack", (d) => (d.backend = { http: { address: "https://state.example.org/centreon" } }), `backend.http.address: "https://state.example.org/centreon" is the same for every stack, so the stacks would overwrite each other's state: put {stack} where the stack name goes`],
     ["two backends", (d) => (d.backend = { s3: { bucket: "acme-tf-states", region: "eu-west-3" }, remote: { organization: "acme" } }), "backend: must declare exactly one of s3, http or remote"],
@@ -186,5 +187,11 @@ describe("fleet file errors in stacks and backend", () => {
     const doc = split(baseFleet());
     mutate(doc);
     expect(problems(doc)).toContain(expected);
+  });
+
+  it("reports a stack name with capitals once, not also as the stack name it makes", () => {
+    const doc = split(baseFleet());
+    doc.stacks[0].name = "EMEA";
+    expect(problems(doc).match(/stacks\[0\]\.name/g)).toHaveLength(1);
   });
 });
