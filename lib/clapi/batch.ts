@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { Secret } from "../secret.js";
 import { renderLine, scopeName, type ClapiLine, type Scope } from "./line.js";
-import { membershipLines, Phase, type ObjectKind, type ObjectLines } from "./objects.js";
+import { membershipLines, Phase, type NotifyRelation, type ObjectKind, type ObjectLines } from "./objects.js";
 
 export interface BatchObject {
   kind: ObjectKind;
@@ -24,6 +24,8 @@ export interface Batch {
   text: string;
   objects: BatchObject[];
   memberships: [string, string][];
+  /** Every check's notify targets, empty ones included (see NotifyRelation). */
+  relations: NotifyRelation[];
   /** Scope name → hash of its lines and the secrets its lines carry. */
   scopes: Map<string, { hash: string; secrets: string[] }>;
   secrets: Secret[];
@@ -71,6 +73,7 @@ export function assembleBatch(objects: readonly ObjectLines[]): Batch {
     text: rendered.length ? `${rendered.join("\n")}\n` : "",
     objects: batchObjects,
     memberships,
+    relations: objects.flatMap((o) => o.relations ?? []),
     scopes: new Map(
       [...scopes].map(([name, s]) => [
         name,

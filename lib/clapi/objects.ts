@@ -26,6 +26,21 @@ export interface ObjectLines {
   lines: ClapiLine[];
   /** Group memberships this object declares: [group, contact alias]. */
   memberships?: [string, string][];
+  /** Who its problems notify, per host and service, empty lists included (see NotifyRelation). */
+  relations?: NotifyRelation[];
+}
+
+/**
+ * One SETCONTACT or SETCONTACTGROUP of a check's host or service, sent only when `value` is not
+ * empty: CLAPI cannot set an empty list, so the executor removes the targets it set earlier.
+ */
+export interface NotifyRelation {
+  object: "HOST" | "SERVICE";
+  /** [host] or [host, service]. */
+  key: string[];
+  action: "SETCONTACT" | "SETCONTACTGROUP";
+  /** `a|b`, or "" for none. */
+  value: string;
 }
 
 /** Something the fleet declares in Centreon: a contact, a group, a check, a command. */
@@ -193,24 +208,21 @@ export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines 
     // APPLYTPL creates both connector services; without a message probe there is nothing to send.
     lines.push(service(SMTP_CONNECTOR.message.service, "DEL", []));
   }
-  lines.push(
-    ...notifyLines(c, [(action, value) => host(action, [value]), ...services.map((name) => (action: string, value: string) => service(name, action, [value]))]),
-  );
-  return { kind: "HOST", key: c.host, phase: Phase.Hosts, lines };
+  const relations = notifyRelations(c, [[c.host], ...services.map((name) => [c.host, name])]);
+  lines.push(...relationLines(relations, scope));
+  return { kind: "HOST", key: c.host, phase: Phase.Hosts, lines, relations };
 }
 
-/** Who a check's problems notify: SETCONTACT and SETCONTACTGROUP on its host and each service. */
-function notifyLines(
-  { contacts, groups }: { contacts: readonly string[]; groups: readonly string[] },
-  relations: ((action: string, value: string) => ClapiLine)[],
-): ClapiLine[] {
-  const aliases = list(contacts, "contact alias");
-  const names = list(groups, "contact group");
-  return relations.flatMap((relation) => [
-    ...(aliases ? [relation("SETCONTACT", aliases)] : []),
-    ...(names ? [relation("SETCONTACTGROUP", names)] : []),
-  ]);
+/** Who a check's problems notify: SETCONTACT and SETCONTACTGROUP on its host ([host]) and each service ([host, service]). */
+function notifyRelations({ contacts, groups }: { contacts: readonly string[]; groups: readonly string[] }, keys: string[][]): NotifyRelation[] {
+  const values = { SETCONTACT: list(contacts, "contact alias"), SETCONTACTGROUP: list(groups, "contact group") };
+  return keys.flatMap((key) =>
+    (["SETCONTACT", "SETCONTACTGROUP"] as const).map((action) => ({ object: key.length === 1 ? ("HOST" as const) : ("SERVICE" as const), key, action, value: values[action] })),
+  );
 }
+
+const relationLines = (relations: NotifyRelation[], scope: Scope): ClapiLine[] =>
+  relations.filter((r) => r.value).map((r) => line(r.object, r.action, [...r.key, r.value], scope));
 
 /** Commands and templates of the SMTP connector, for a central without its pack. */
 export function smtpConnectorTemplateLines(comment: string): ObjectLines[] {
@@ -327,10 +339,12 @@ export function queueCheckLines(q: QueueCheckModel, comment: string): ObjectLine
   const scope: Scope = { poller: q.poller };
   const host = (action: string, fields: Field[]) => line("HOST", action, [hostName, ...fields], scope);
   const service = (action: string, fields: Field[]) => line("SERVICE", action, [hostName, QUEUE_CHECK.service, ...fields], scope);
+  const relations = notifyRelations(q, [[hostName], [hostName, QUEUE_CHECK.service]]);
   return {
     kind: "HOST",
     key: hostName,
     phase: Phase.Hosts,
+    relations,
     lines: [
       host("ADD", [`Postfix relay of ${q.poller}`, q.address, "", q.poller, ""]),
       host("SETPARAM", ["address", q.address]),
@@ -344,7 +358,7 @@ export function queueCheckLines(q: QueueCheckModel, comment: string): ObjectLine
       service("SETMACRO", ["WARNING", String(q.warning), "0", ""]),
       service("SETMACRO", ["CRITICAL", String(q.critical), "0", ""]),
       service("SETPARAM", ["comment", comment]),
-      ...notifyLines(q, [(action, value) => host(action, [value]), (action, value) => service(action, [value])]),
+      ...relationLines(relations, scope),
     ],
   };
 }

@@ -304,6 +304,27 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(contact(after, "handmade")!.hostNotifCmds).toEqual([command.id]);
   });
 
+  // CLAPI cannot SET an empty list: the contact set earlier is removed by DELCONTACT.
+  it("a check that stops notifying a contact (the group only now) no longer notifies that contact", async () => {
+    expect((await run(executor())).code).toBe(0);
+    const targets = (state: DoubleState) => {
+      const smtpHost = state.hosts.find((h) => h.cols.host_name === "smtp-corporate")!;
+      const services = state.services.filter((s) => s.hosts.includes(smtpHost.id));
+      return [smtpHost, ...services].map((o) => ({ contacts: o.contacts, groups: o.contactGroups }));
+    };
+    const before = readState(stateFile);
+    const [jdoe, ops] = [contact(before, "jdoe")!.id, before.contactGroups.find((g) => g.cols.cg_name === "ops")!.id];
+    expect(targets(before)).toEqual(Array(3).fill({ contacts: [jdoe], groups: [ops] }));
+
+    const groupOnly = await run(executor((d) => (d.smtpChecks[0].notify.contacts = [])));
+    expect(groupOnly.code, groupOnly.stderr).toBe(0);
+    expect(groupOnly.stdout).toContain("removing notify targets the fleet no longer declares: HOST;DELCONTACT;smtp-corporate;jdoe");
+    expect(targets(readState(stateFile))).toEqual(Array(3).fill({ contacts: [], groups: [ops] }));
+    expect(readState(stateFile).applied.at(-1)).toBe("poller-paris");
+    const again = await run(executor((d) => (d.smtpChecks[0].notify.contacts = [])));
+    expect(again.stdout).not.toContain("removing notify targets");
+  });
+
   it("a line CLAPI rejects fails the apply with the line and CLAPI's message", async () => {
     initState(stateFile, { adminPassword: ADMIN_PASSWORD, pollers: ["poller-paris", "poller-lyon", "poller-lille"], failOnLine: 13 });
     const failed = await run(executor());
