@@ -325,6 +325,61 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(again.stdout).not.toContain("removing notify targets");
   });
 
+  it("a membership added later between this stack's group and contact is removed with its declaration", async () => {
+    const jroe = (groups: string[]) => (d: Record<string, any>) =>
+      d.contacts.push({ name: "Jane Roe", alias: "jroe", email: "jroe@example.org", groups, notifications: { service: { events: ["critical"] } } });
+    expect((await run(executor(jroe([])))).code).toBe(0);
+    expect((await run(executor(jroe(["ops"])))).code).toBe(0);
+    const ops = () => readState(stateFile).contactGroups.find((g) => g.cols.cg_name === "ops")!.contacts;
+    expect(ops()).toContain(contact(readState(stateFile), "jroe")!.id);
+    expect((await run(executor(jroe([])))).code).toBe(0);
+    expect(ops()).not.toContain(contact(readState(stateFile), "jroe")!.id);
+  });
+
+  it("a password rotated back to an earlier one fails, every run, with Centreon's message", async () => {
+    const withPassword = executor((doc) => (doc.contacts[0].password = { secret: "jdoe_password" }));
+    const deploy = async (password: string) => {
+      const result = await run(withPassword, { ...SECRETS, jdoe_password: password });
+      updateState(stateFile, (state) => (state.clockOffsetSeconds += 3601));
+      return result;
+    };
+    expect((await deploy("First-Pa55word!")).code).toBe(0);
+    expect((await deploy("Second-Pa55word!")).code).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      const back = await deploy("First-Pa55word!");
+      expect(back.code).toBe(22);
+      expect(back.stderr).toContain("Your password has already been used");
+    }
+    expect(contact(readState(stateFile), "jdoe")!.passwordHash).toBe(hashPassword("Second-Pa55word!"));
+  });
+
+  it("emptying a notify list removes each old target, even when one of them was deleted by hand", async () => {
+    const twoContacts = (d: Record<string, any>) => {
+      d.contacts.push({ name: "Jane Roe", alias: "jroe", email: "jroe@example.org", notifications: { service: { events: ["critical"] } } });
+      d.smtpChecks[0].notify = { contacts: ["jdoe", "jroe"], groups: [] };
+    };
+    expect((await run(executor(twoContacts))).code).toBe(0);
+    expect((await centreon(`-o CONTACT -a DEL -v jroe`)).code).toBe(0);
+    const none = await run(executor((d) => (d.smtpChecks[0].notify = { contacts: [], groups: [] })));
+    expect(none.code, none.stderr).toBe(0);
+    const state = readState(stateFile);
+    const smtpHost = state.hosts.find((h) => h.cols.host_name === "smtp-corporate")!;
+    expect([smtpHost, ...state.services.filter((s) => s.hosts.includes(smtpHost.id))].map((o) => o.contacts)).toEqual([[], [], []]);
+  });
+
+  it("a poller removed from the fleet whose APPLYCFG fails is retried later, without failing the deploy", async () => {
+    expect((await run(executor())).code).toBe(0);
+    updateState(stateFile, (state) => (state.failApplyFor = ["poller-lille"]));
+    const withoutLille = executor((d) => (d.pollers = d.pollers.filter((p: { name: string }) => p.name !== "poller-lille")));
+    const removed = await run(withoutLille);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stderr).toContain("APPLYCFG failed on poller-lille, which the fleet no longer names");
+    updateState(stateFile, (state) => (state.failApplyFor = []));
+    const retried = await run(withoutLille);
+    expect(retried.stdout).toContain("APPLYCFG poller-lille (no longer in the fleet");
+    expect(readState(stateFile).applied.at(-1)).toBe("poller-lille");
+  });
+
   it("a line CLAPI rejects fails the apply with the line and CLAPI's message", async () => {
     initState(stateFile, { adminPassword: ADMIN_PASSWORD, pollers: ["poller-paris", "poller-lyon", "poller-lille"], failOnLine: 13 });
     const failed = await run(executor());
