@@ -134,10 +134,11 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     host = await startScratchHost({ name: "noauth" });
     expect((await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD })).code).toBe(0);
     expect(readFileSync(host.path("/etc/postfix/sasl_passwd"), "utf8")).toContain(PASSWORD);
+    writeFileSync(host.path("/etc/postfix/sasl_passwd.orig"), "the operator's own notes\n");
     const withoutAuth = pollerResource({ auth: undefined }).resource;
     const run = await provisionLikeTerraform(host, withoutAuth, {});
     expect(run.code, run.stderr).toBe(0);
-    expect((await host.exec("ls /etc/postfix")).stdout).not.toMatch(/sasl_passwd/);
+    expect((await host.exec("ls /etc/postfix")).stdout.split("\n").filter((f) => f.startsWith("sasl_passwd"))).toEqual(["sasl_passwd.orig"]);
     expect(await postconf(host, "smtp_sasl_password_maps")).toBe("");
 
     writeFileSync(host.path("/etc/postfix/sasl_passwd"), "[other.example.org]:587 someone:their-password\n", { mode: 0o600 });
