@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { Secret } from "../secret.js";
 import { renderLine, scopeName, type ClapiLine, type Scope } from "./line.js";
-import { membershipLines, Phase, type NotifyRelation, type ObjectKind, type ObjectLines } from "./objects.js";
+import { membershipLines, Phase, type NotifyTargets, type ObjectKind, type ObjectLines } from "./objects.js";
 
 export interface BatchObject {
   kind: ObjectKind;
@@ -24,8 +24,8 @@ export interface Batch {
   text: string;
   objects: BatchObject[];
   memberships: [string, string][];
-  /** Every check's notify targets, empty ones included (see NotifyRelation). */
-  relations: NotifyRelation[];
+  /** Every check's notify targets, empty lists included (see NotifyTargets). */
+  notify: NotifyTargets[];
   /** Scope name → hash of its lines and the secrets its lines carry. */
   scopes: Map<string, { hash: string; secrets: string[] }>;
   secrets: Secret[];
@@ -73,7 +73,7 @@ export function assembleBatch(objects: readonly ObjectLines[]): Batch {
     text: rendered.length ? `${rendered.join("\n")}\n` : "",
     objects: batchObjects,
     memberships,
-    relations: objects.flatMap((o) => o.relations ?? []),
+    notify: objects.flatMap((o) => (o.notify ? [o.notify] : [])),
     scopes: new Map(
       [...scopes].map(([name, s]) => [
         name,

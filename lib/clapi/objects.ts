@@ -26,21 +26,22 @@ export interface ObjectLines {
   lines: ClapiLine[];
   /** Group memberships this object declares: [group, contact alias]. */
   memberships?: [string, string][];
-  /** Who its problems notify, per host and service, empty lists included (see NotifyRelation). */
-  relations?: NotifyRelation[];
+  /** Who its problems notify, empty lists included (see NotifyTargets). */
+  notify?: NotifyTargets;
 }
 
 /**
- * One SETCONTACT or SETCONTACTGROUP of a check's host or service, sent only when `value` is not
- * empty: CLAPI cannot set an empty list, so the executor removes the targets it set earlier.
+ * Who a check's problems notify, on its host and each of its services: SETCONTACT and
+ * SETCONTACTGROUP, sent only for a list that is not empty. CLAPI cannot set an empty list, so the
+ * executor removes the targets it set earlier (DELCONTACT, DELCONTACTGROUP).
  */
-export interface NotifyRelation {
-  object: "HOST" | "SERVICE";
-  /** [host] or [host, service]. */
-  key: string[];
-  action: "SETCONTACT" | "SETCONTACTGROUP";
+export interface NotifyTargets {
+  host: string;
+  services: string[];
   /** `a|b`, or "" for none. */
-  value: string;
+  contacts: string;
+  /** `a|b`, or "" for none. */
+  groups: string;
 }
 
 /** Something the fleet declares in Centreon: a contact, a group, a check, a command. */
@@ -208,21 +209,23 @@ export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines 
     // APPLYTPL creates both connector services; without a message probe there is nothing to send.
     lines.push(service(SMTP_CONNECTOR.message.service, "DEL", []));
   }
-  const relations = notifyRelations(c, [[c.host], ...services.map((name) => [c.host, name])]);
-  lines.push(...relationLines(relations, scope));
-  return { kind: "HOST", key: c.host, phase: Phase.Hosts, lines, relations };
+  const notify = notifyTargets(c, c.host, services);
+  lines.push(...notifyLines(notify, scope));
+  return { kind: "HOST", key: c.host, phase: Phase.Hosts, lines, notify };
 }
 
-/** Who a check's problems notify: SETCONTACT and SETCONTACTGROUP on its host ([host]) and each service ([host, service]). */
-function notifyRelations({ contacts, groups }: { contacts: readonly string[]; groups: readonly string[] }, keys: string[][]): NotifyRelation[] {
-  const values = { SETCONTACT: list(contacts, "contact alias"), SETCONTACTGROUP: list(groups, "contact group") };
-  return keys.flatMap((key) =>
-    (["SETCONTACT", "SETCONTACTGROUP"] as const).map((action) => ({ object: key.length === 1 ? ("HOST" as const) : ("SERVICE" as const), key, action, value: values[action] })),
-  );
+function notifyTargets({ contacts, groups }: { contacts: readonly string[]; groups: readonly string[] }, host: string, services: string[]): NotifyTargets {
+  return { host, services, contacts: list(contacts, "contact alias"), groups: list(groups, "contact group") };
 }
 
-const relationLines = (relations: NotifyRelation[], scope: Scope): ClapiLine[] =>
-  relations.filter((r) => r.value).map((r) => line(r.object, r.action, [...r.key, r.value], scope));
+/** SETCONTACT and SETCONTACTGROUP on the check's host, then on each service, for the lists that are not empty. */
+function notifyLines(n: NotifyTargets, scope: Scope): ClapiLine[] {
+  const targets: [string, string[]][] = [["HOST", [n.host]], ...n.services.map((service): [string, string[]] => ["SERVICE", [n.host, service]])];
+  return targets.flatMap(([object, key]) => [
+    ...(n.contacts ? [line(object, "SETCONTACT", [...key, n.contacts], scope)] : []),
+    ...(n.groups ? [line(object, "SETCONTACTGROUP", [...key, n.groups], scope)] : []),
+  ]);
+}
 
 /** Commands and templates of the SMTP connector, for a central without its pack. */
 export function smtpConnectorTemplateLines(comment: string): ObjectLines[] {
@@ -339,12 +342,12 @@ export function queueCheckLines(q: QueueCheckModel, comment: string): ObjectLine
   const scope: Scope = { poller: q.poller };
   const host = (action: string, fields: Field[]) => line("HOST", action, [hostName, ...fields], scope);
   const service = (action: string, fields: Field[]) => line("SERVICE", action, [hostName, QUEUE_CHECK.service, ...fields], scope);
-  const relations = notifyRelations(q, [[hostName], [hostName, QUEUE_CHECK.service]]);
+  const notify = notifyTargets(q, hostName, [QUEUE_CHECK.service]);
   return {
     kind: "HOST",
     key: hostName,
     phase: Phase.Hosts,
-    relations,
+    notify,
     lines: [
       host("ADD", [`Postfix relay of ${q.poller}`, q.address, "", q.poller, ""]),
       host("SETPARAM", ["address", q.address]),
@@ -358,7 +361,7 @@ export function queueCheckLines(q: QueueCheckModel, comment: string): ObjectLine
       service("SETMACRO", ["WARNING", String(q.warning), "0", ""]),
       service("SETMACRO", ["CRITICAL", String(q.critical), "0", ""]),
       service("SETPARAM", ["comment", comment]),
-      ...relationLines(relations, scope),
+      ...notifyLines(notify, scope),
     ],
   };
 }

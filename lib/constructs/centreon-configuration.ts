@@ -87,7 +87,7 @@ export class CentreonConfiguration extends Construct {
       ...batch.memberships.map(([group, alias]) => ["member", group, alias]),
       ...[...batch.scopes].map(([name, s]) => ["scope", name, s.hash, s.secrets.join(" ")]),
       ...this.props.pollers().map((p) => ["poller", p]),
-      ...batch.relations.map((r) => ["relation", [r.object, ...r.key].join(";"), r.action, r.value]),
+      ...batch.notify.map((n) => ["notify", n.host, n.services.join("|"), n.contacts, n.groups]),
       // Each contact password line (SETPARAM), its contact and secret: sent only when the secret changed.
       ...batch.lines.flatMap(({ object, action, fields: [alias, param, value] }, i) =>
         object === "CONTACT" && action === "SETPARAM" && param === "password" && typeof value === "object" && "secret" in value
