@@ -202,7 +202,7 @@ export class Fleet extends TerraformStack {
   /** One Postfix queue check per relay host, present and future, with these thresholds and notify targets. */
   setQueueChecks(settings: QueueCheckSettings): void {
     if (this.queueChecks) throw new Error("queue checks are already set: call setQueueChecks once");
-    assertThresholds("queueChecks", { warning: settings.warning, critical: settings.critical });
+    assertThresholds("queueChecks", settings);
     this.queueChecks = settings;
     // In declaration order, wherever each relay is deployed: splitting a fleet keeps its batch.
     for (const name of this.pollerOrder) {

@@ -205,6 +205,8 @@ stale_credentials=no
 if [ -f "$stage/sasl_passwd" ] && [ "$(head -n 1 "$stage/sasl_passwd")" = "$credentials_marker" ]; then
   stale_credentials=yes
 fi
+# The map's own files in directory $1, never the operator's sasl_passwd.* copies.
+remove_credentials_map() { rm -f "$1/sasl_passwd" "$1/sasl_passwd.db" "$1/sasl_passwd.lmdb" "$1/sasl_passwd.cdb"; }
 
 # ---------------------------------------------------------------- reload (the live configuration changes here)
 step=reload
@@ -255,7 +257,7 @@ postfix_restart() {
 # Each file is replaced by a rename, so Postfix never reads a half-written file.
 activated=yes
 # The live map goes once Postfix runs without it (below); the scratch copy must not come back now.
-[ "$stale_credentials" = no ] || rm -f "$stage/sasl_passwd" "$stage/sasl_passwd.db" "$stage/sasl_passwd.lmdb" "$stage/sasl_passwd.cdb"
+[ "$stale_credentials" = no ] || remove_credentials_map "$stage"
 for file in $managed_files; do
   for new in "$stage/$file" "$stage/$file".*; do
     [ -e "$new" ] || continue
@@ -277,8 +279,8 @@ else
   postfix_reload >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not reload" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"; }
 fi
 is_running || fail 14 "Postfix is not running after the change" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"
-# The map this project wrote for an earlier gateway, with its password: its own files only.
-[ "$stale_credentials" = no ] || rm -f "$conf/sasl_passwd" "$conf/sasl_passwd.db" "$conf/sasl_passwd.lmdb" "$conf/sasl_passwd.cdb"
+# The map this project wrote for an earlier gateway, with its password.
+[ "$stale_credentials" = no ] || remove_credentials_map "$conf"
 
 say "gateway disabled: outgoing mail is held in the queue (defer_transports = smtp)"
 # Only now (after the probe, if any) is the new configuration kept whatever happens.
