@@ -93,7 +93,7 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     const lines = failureLines(run.stderr);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^centreon-mail-as-code: poller1: probe failed: the probe was deferred \(SASL authentication failed; server 127\.0\.0\.1\[127\.0\.0\.1\] said: 535 [^)]*\); the probe was removed from the queue and the previous configuration put back\. Fix: the gateway refused the login of poller-relay: set TF_VAR_smtp_password to its password on \[127\.0\.0\.1\]:\d+ \(or correct auth\.username\), then deploy again$/,
+      /^centreon-mail-as-code: poller1: probe failed: the probe was deferred \(SASL authentication failed; server 127\.0\.0\.1\[127\.0\.0\.1\] said: 535 [^)]*\); the probe was removed from the queue; the previous configuration was put back\. Fix: the gateway refused the login of poller-relay: set TF_VAR_smtp_password to its password on \[127\.0\.0\.1\]:\d+ \(or correct auth\.username\), then deploy again$/,
     );
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);
     // The alert is still queued (retried later with the right password); the probe is gone.
@@ -141,9 +141,35 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     const lines = failureLines(run.stderr);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^centreon-mail-as-code: poller1: probe failed: no delivery of the probe within 5 s; the probe was removed from the queue and the previous configuration put back\. Fix: this host cannot reach \[127\.0\.0\.1\]:\d+: check that the gateway is up/,
+      /^centreon-mail-as-code: poller1: probe failed: no delivery of the probe within 5 s; the probe was removed from the queue; the previous configuration was put back\. Fix: this host cannot reach \[127\.0\.0\.1\]:\d+: check that the gateway is up/,
     );
     for (let i = 0; i < 20 && (await queue(host)).length > 0; i++) await new Promise((r) => setTimeout(r, 250));
     expect(await queue(host)).toEqual([]);
+  });
+
+  // /etc/postfix turns read-only (a failing disk) while the probe waits: the rollback cannot put the
+  // previous files back, so it must keep them and say where, not delete them with its scratch copy.
+  it("a rollback that cannot put the previous files back keeps them and names the directory", async () => {
+    const { host, upstream } = await start(PASSWORD, "debian-default");
+    const mainCfBefore = readFileSync(host.path("/etc/postfix/main.cf"), "utf8");
+    await upstream.pause();
+    await host.exec(
+      `nohup python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",${upstream.port})); s.listen(); c=[s.accept() for _ in range(5)]; time.sleep(600)' >/dev/null 2>&1 &`,
+    );
+    await host.exec(`for i in 1 2 3 4 5 6 7 8 9 10; do ss -ltn | grep -q '127.0.0.1:${upstream.port} ' && break; sleep 0.2; done`);
+    const running = provisionLikeTerraform(host, probedRelay(upstream.port, 8), { smtp_password: PASSWORD });
+    // The probe is queued once the new configuration is live: only then does the disk fail.
+    for (let i = 0; i < 100 && (await queue(host)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await queue(host)).toHaveLength(1);
+    expect((await host.exec("mount -o remount,ro,bind /etc/postfix")).code).toBe(0);
+    const run = await running.finally(() => host.exec("mount -o remount,rw,bind /etc/postfix"));
+    expect(run.code).toBe(15);
+    const lines = failureLines(run.stderr);
+    expect(lines).toHaveLength(1);
+    const kept = /; the previous configuration could NOT all be put back: its files are kept in (\/tmp\/centreon-mail-relay\.\w+\/backup)\. Fix: copy the files in \1 to \/etc\/postfix, run 'postfix reload', delete that directory \(it holds the credentials map\), then this host cannot reach /.exec(lines[0]);
+    expect(kept, lines[0]).not.toBeNull();
+    expect(readFileSync(host.path(`${kept![1]}/main.cf`), "utf8")).toBe(mainCfBefore);
+    // Only the backup is kept: the staged configuration (with the credentials map) is gone.
+    expect((await host.exec(`ls -A ${kept![1]}/..`)).stdout.trim()).toBe("backup");
   });
 });

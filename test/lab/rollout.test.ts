@@ -124,7 +124,7 @@ describe.skipIf(!privileged)("rollout waves and the deploy table, with real Terr
     const lines = failed.output.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: poller-3: "));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^centreon-mail-as-code: poller-3: probe failed: the probe was deferred \(SASL authentication failed; .* said: 535 [^)]*\); the probe was removed from the queue and the previous configuration put back\. Fix: the gateway refused the login of relay-backup: set TF_VAR_backup_smtp_password to its password/,
+      /^centreon-mail-as-code: poller-3: probe failed: the probe was deferred \(SASL authentication failed; .* said: 535 [^)]*\); the probe was removed from the queue; the previous configuration was put back\. Fix: the gateway refused the login of relay-backup: set TF_VAR_backup_smtp_password to its password/,
     );
     expect(failed.output).not.toContain("not-the-backup-password");
     expect(delta(before)).toEqual({ "poller-1": 0, "poller-2": 0, "poller-3": 1, central: 0 });

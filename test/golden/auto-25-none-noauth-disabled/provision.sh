@@ -24,9 +24,14 @@ activated=no
 
 say() { printf 'centreon-mail-relay[%s] %s\n' "$host_name" "$*"; }
 reported=no
-# fail CODE WHAT FIX: the one line an operator acts on (host, step, what failed, what to do).
+# fail CODE WHAT FIX: the one line an operator acts on (host, step, what failed, what to do). After
+# the live configuration changed, it is rolled back first, and the line says how that went.
 fail() {
-  printf 'centreon-mail-as-code: %s: %s failed: %s. Fix: %s\n' "$host_name" "$step" "$2" "$3" >&2
+  # As in on_exit: a late signal or a closed session must not cut the rollback short.
+  trap '' HUP INT TERM PIPE
+  set +e
+  rollback
+  printf 'centreon-mail-as-code: %s: %s failed: %s%s. Fix: %s%s\n' "$host_name" "$step" "$2" "$rollback_outcome" "$rollback_fix" "$3" >&2
   reported=yes
   exit "$1"
 }
@@ -38,6 +43,12 @@ has_systemd() { [ -d /run/systemd/system ]; }
 
 work=
 check_root=
+keep_backup=no
+# What the failure line adds once the live configuration was rolled back (see rollback, defined
+# with the backup it restores; nothing to roll back before that).
+rollback_outcome=
+rollback_fix=
+rollback() { :; }
 on_exit() {
   status=$?
   trap - EXIT
@@ -46,11 +57,17 @@ on_exit() {
   trap '' HUP INT TERM PIPE
   set +e
   if [ "$status" -ne 0 ] && [ "$reported" = no ]; then
-    printf 'centreon-mail-as-code: %s: %s failed: a command exited with status %s. Fix: read the messages above\n' "$host_name" "$step" "$status" >&2
+    rollback
+    printf 'centreon-mail-as-code: %s: %s failed: a command exited with status %s%s. Fix: %sread the messages above\n' "$host_name" "$step" "$status" "$rollback_outcome" "$rollback_fix" >&2
   fi
-  if [ "$status" -ne 0 ] && [ "$activated" = yes ]; then restore_backup; fi
-  # The scratch copies hold the credentials map: never leave them behind.
-  rm -rf -- ${work:+"$work"} ${check_root:+"$check_root"}
+  # The scratch copies hold the credentials map: never leave them behind (but a backup the
+  # rollback could not put back is the host's only copy of its previous configuration).
+  if [ "$keep_backup" = yes ]; then
+    for entry in "$work"/*; do [ "$entry" = "$backup" ] || rm -rf -- "$entry"; done
+    rm -rf -- ${check_root:+"$check_root"}
+  else
+    rm -rf -- ${work:+"$work"} ${check_root:+"$check_root"}
+  fi
   exit "$status"
 }
 trap on_exit EXIT
@@ -224,22 +241,45 @@ if [ -f "$conf/main.cf" ] && [ ! -e "$conf/main.cf.before-centreon-mail" ]; then
   cp -p "$conf/main.cf" "$conf/main.cf.before-centreon-mail"
 fi
 
-restore_backup() {
+# Puts the previous configuration back once the live one changed (see fail). Each previous file
+# comes back by a rename, as at activation, and only then do the files this run added go: nothing is
+# deleted before its replacement is in place. What cannot be put back (a full or read-only disk) is
+# kept for the operator instead of being removed with the scratch directory.
+rollback() {
+  [ "$activated" = yes ] || return 0
+  activated=no
   say "restoring the previous configuration" >&2
-  for file in $managed_files; do
-    rm -f "$conf/$file" "$conf/$file".*
+  rollback_outcome="; the previous configuration was put back"
+  restored=yes
+  for saved in "$backup"/*; do
+    [ -e "$saved" ] || continue
+    name=${saved##*/}
+    cp -p "$saved" "$conf/.$name.restore" && mv -f "$conf/.$name.restore" "$conf/$name" ||
+      { restored=no; rm -f "$conf/.$name.restore"; }
   done
-  cp -p "$backup"/* "$conf/" 2>/dev/null || true
+  for file in $managed_files; do
+    for live in "$conf/$file" "$conf/$file".*; do
+      if [ -e "$live" ] && [ ! -e "$backup/${live##*/}" ]; then rm -f "$live" || restored=no; fi
+    done
+  done
+  if [ "$restored" = no ]; then
+    keep_backup=yes
+    rollback_outcome="; the previous configuration could NOT all be put back: its files are kept in $backup"
+    rollback_fix="copy the files in $backup to $conf, run 'postfix reload', delete that directory (it holds the credentials map), then "
+  fi
   if [ "$was_running" = yes ]; then
     # Started again if the change killed it; restarted if this run restarted it for inet_interfaces
     # (which a reload does not apply).
     if ! is_running; then postfix_start
     elif [ "$old_inet_interfaces" != "${new_inet_interfaces:-$old_inet_interfaces}" ]; then postfix_restart
-    else postfix_reload; fi >"$work/restore.log" 2>&1 && is_running ||
-      { cat "$work/restore.log" >&2; say "Postfix did not take the previous configuration back: check 'postfix status' on this host" >&2; }
+    else postfix_reload; fi >"$work/restore.log" 2>&1 && is_running || {
+      cat "$work/restore.log" >&2
+      rollback_outcome="$rollback_outcome, but Postfix did not take it back"
+      rollback_fix="${rollback_fix}check 'postfix status' on this host, then "
+    }
   elif is_running; then
     # It was stopped before this run started it (a failed probe): stopped again, its queue kept.
-    postfix_stop >/dev/null 2>&1 || say "Postfix, stopped before this run, could not be stopped again: check 'postfix status' on this host" >&2
+    postfix_stop >/dev/null 2>&1 || rollback_outcome="$rollback_outcome, but Postfix, stopped before this run, could not be stopped again"
   fi
 }
 postfix_stop() { if has_systemd; then systemctl stop postfix; else postfix stop; fi; }
@@ -270,15 +310,15 @@ done
 new_inet_interfaces=$(postconf -h inet_interfaces)
 if [ "$was_running" = no ]; then
   say "starting Postfix"
-  postfix_start >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not start" "the previous configuration was put back; read the mail log ($(postconf -h maillog_file 2>/dev/null || true)) on this host"; }
+  postfix_start >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not start" "read the mail log ($(postconf -h maillog_file 2>/dev/null || true)) on this host"; }
 elif [ "$old_inet_interfaces" != "$new_inet_interfaces" ]; then
   # inet_interfaces is read only when Postfix starts: a reload would not apply it.
   say "restarting Postfix (inet_interfaces: $old_inet_interfaces -> $new_inet_interfaces)"
-  postfix_restart >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not restart" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"; }
+  postfix_restart >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not restart" "read the mail log on this host, correct the setting it names in the fleet file, then deploy again"; }
 else
-  postfix_reload >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not reload" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"; }
+  postfix_reload >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not reload" "read the mail log on this host, correct the setting it names in the fleet file, then deploy again"; }
 fi
-is_running || fail 14 "Postfix is not running after the change" "the previous configuration was put back; read the mail log on this host, correct the setting it names in the fleet file, then deploy again"
+is_running || fail 14 "Postfix is not running after the change" "read the mail log on this host, correct the setting it names in the fleet file, then deploy again"
 # The map this project wrote for an earlier gateway, with its password.
 [ "$stale_credentials" = no ] || remove_credentials_map "$conf"
 
