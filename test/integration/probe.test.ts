@@ -147,6 +147,25 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     expect(await queue(host)).toEqual([]);
   });
 
+  // A backlog retried before the probe could get the probe throttled by the gateway: the held mail
+  // is flushed only once the probe was delivered.
+  it("mail held while the gateway was disabled is released after the probe, not before it", async () => {
+    const { host, upstream } = await start(PASSWORD);
+    const held = await provisionLikeTerraform(host, probedRelay(upstream.port, 20, { enabled: false }), { smtp_password: PASSWORD });
+    expect(held.code).toBe(0);
+    for (const n of [1, 2, 3]) expect((await host.exec("sendmail -f nagios ops@example.org", { input: `Subject: held ${n}\n\nalert\n` })).code).toBe(0);
+    for (let i = 0; i < 40 && (await queue(host)).filter((m) => /deferred transport/.test(m.reason)).length < 3; i++) await new Promise((r) => setTimeout(r, 250));
+    expect((await queue(host)).map((m) => m.reason)).toEqual(Array(3).fill(expect.stringMatching(/deferred transport/)));
+
+    const run = await provisionLikeTerraform(host, probedRelay(upstream.port), { smtp_password: PASSWORD });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("queued mail present: asking Postfix to retry it now");
+    for (const n of [1, 2, 3]) await upstream.waitFor((r) => isMessage(r) && r.subject === `held ${n}`, 20_000);
+    const subjects = upstream.records().filter(isMessage).map((m) => m.subject);
+    expect(subjects[0]).toBe("centreon-mail-as-code probe from poller1");
+    expect(subjects.slice(1).sort()).toEqual(["held 1", "held 2", "held 3"]);
+  });
+
   // /etc/postfix turns read-only (a failing disk) while the probe waits: the rollback cannot put the
   // previous files back, so it must keep them and say where, not delete them with its scratch copy.
   it("a rollback that cannot put the previous files back keeps them and names the directory", async () => {
