@@ -1,7 +1,8 @@
 // The provisioning script against REAL Postfix (Debian package), on scratch hosts: private
 // /etc/postfix, queue and log in their own mount and network namespaces, normal paths.
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -251,6 +252,69 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     }
     expect(left).toBe("");
     expect(await postconf(host, "relayhost")).toBe("[127.0.0.1]:2525");
+  });
+
+  // The install step against real apt and dpkg: the host's own package database and APT sources
+  // (copies), a local repository holding one empty package, no network.
+  describe("installing missing packages with apt-get", () => {
+    const PLUGIN = "cmr-test-check-plugin";
+    const withPackage = (name: string) =>
+      singlePoller({ port: 2525, security: "starttls", verifyCertificate: false }, {}, {}, (fleet) =>
+        fleet.relays[0].addPackages({ debian: [name], rhel: [] }),
+      ).resource;
+
+    async function aptHost(): Promise<ScratchHost> {
+      const started = await startScratchHost({ name: "apt", mainCf: "none", privateDirs: ["/var/lib/dpkg", "/etc/apt", "/var/lib/apt", "/var/cache/apt", "/var/cache/debconf"] });
+      for (const dir of ["/var/lib/dpkg", "/var/cache/debconf"]) execFileSync("cp", ["-a", `${dir}/.`, started.path(dir)]);
+      const build = mkdtempSync(join(tmpdir(), "cmr-deb-"));
+      try {
+        mkdirSync(join(build, "pkg", "DEBIAN"), { recursive: true });
+        writeFileSync(join(build, "pkg", "DEBIAN", "control"), `Package: ${PLUGIN}\nVersion: 1.0\nArchitecture: all\nMaintainer: tests <tests@example.org>\nDescription: empty package for the install test\n`);
+        const repo = started.path("/var/cache/apt/cmr-repo");
+        mkdirSync(repo);
+        const deb = `${PLUGIN}_1.0_all.deb`;
+        execFileSync("dpkg-deb", ["--root-owner-group", "--build", join(build, "pkg"), join(repo, deb)], { stdio: "ignore" });
+        const bytes = readFileSync(join(repo, deb));
+        const control = readFileSync(join(build, "pkg", "DEBIAN", "control"), "utf8");
+        writeFileSync(join(repo, "Packages"), `${control}Filename: ./${deb}\nSize: ${bytes.length}\nSHA256: ${createHash("sha256").update(bytes).digest("hex")}\n\n`);
+      } finally {
+        rmSync(build, { recursive: true, force: true });
+      }
+      for (const dir of ["/etc/apt/apt.conf.d", "/etc/apt/preferences.d", "/etc/apt/sources.list.d", "/var/lib/apt/lists/partial", "/var/cache/apt/archives/partial", "/var/log/apt"]) {
+        mkdirSync(started.path(dir), { recursive: true });
+      }
+      writeFileSync(started.path("/etc/apt/sources.list"), "deb [trusted=yes] file:/var/cache/apt/cmr-repo ./\n");
+      return started;
+    }
+
+    it("waits for the dpkg lock another package manager holds (unattended-upgrades), then installs", async () => {
+      host = await aptHost();
+      // Held with fcntl, as apt and unattended-upgrades hold it, for 8 s.
+      await host.exec(
+        `nohup python3 -c 'import fcntl,time; f=open("/var/lib/dpkg/lock-frontend","w"); fcntl.lockf(f, fcntl.LOCK_EX); open("/var/lib/apt/cmr-locked","w").close(); time.sleep(8)' >/dev/null 2>&1 &`,
+      );
+      const locked = await host.exec("for i in $(seq 50); do [ -e /var/lib/apt/cmr-locked ] && exit 0; sleep 0.1; done; exit 1");
+      expect(locked.code).toBe(0);
+      const start = Date.now();
+      const run = await provisionLikeTerraform(host, withPackage(PLUGIN), { smtp_password: PASSWORD });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`installing ${PLUGIN}`);
+      expect(Date.now() - start).toBeGreaterThan(5_000);
+      expect((await host.exec(`dpkg-query -W -f='\${Status}' ${PLUGIN}`)).stdout).toBe("install ok installed");
+      // Installed in the host's copy only, never on this machine.
+      expect(spawnSync("dpkg-query", ["-W", PLUGIN]).status).not.toBe(0);
+    });
+
+    it("a package no source has: exit 11, one line naming it and what to check; no configuration written", async () => {
+      host = await aptHost();
+      const run = await provisionLikeTerraform(host, withPackage("cmr-test-no-such-package"), { smtp_password: PASSWORD });
+      expect(run.code).toBe(11);
+      expect(run.stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "))).toEqual([
+        "centreon-mail-as-code: poller1: install failed: apt-get could not install cmr-test-no-such-package. Fix: check the host's APT sources and proxy, and that no other package manager ran for 5 minutes, then deploy again",
+      ]);
+      expect(existsSync(host.path("/etc/postfix/main.cf"))).toBe(false);
+    });
   });
 
   it("removes the uploaded script before running, so a failed run leaves no secret on disk", async () => {

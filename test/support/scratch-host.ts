@@ -60,14 +60,14 @@ const BASE_ENV = {
 
 type Mounts = ReadonlyArray<readonly [string, string]>;
 
-// Holder script: $1..$N are the private dirs in `mounts` order, then the root. /tmp goes last so
-// that a root under /tmp would still be reachable for the earlier binds. `read` blocks on the
+// Holder script: ${1}..${N} (braced: $10 is $1 then "0") are the private dirs in `mounts` order, then
+// the root. /tmp goes last so that a root under /tmp would still be reachable for the earlier binds. `read` blocks on the
 // stdin pipe; EOF means the test runner died without stop() (which SIGKILLs the holder instead):
 // then the holder takes the host down itself, so nothing leaks even after a SIGKILLed runner.
 const holderScript = (mounts: Mounts) => [
   'set -e',
   // mkdir: a mount point missing on this machine (the executor's state directory) is created empty.
-  ...mounts.map(([inside], i) => `mkdir -p ${inside} && mount --bind "$${i + 1}" ${inside}`),
+  ...mounts.map(([inside], i) => `mkdir -p ${inside} && mount --bind "\${${i + 1}}" ${inside}`),
   'ip link set lo up',
   'echo ready',
   'read -r _ || true',
@@ -78,7 +78,7 @@ const holderScript = (mounts: Mounts) => [
   '    *"$m"*|*"$n"*) [ "${p#/proc/}" = $$ ] || kill -9 "${p#/proc/}" 2>/dev/null ;;',
   '  esac',
   'done',
-  `rm -rf -- "$${mounts.length + 1}"`,
+  `rm -rf -- "\${${mounts.length + 1}}"`,
 ].join('\n');
 
 export async function startScratchHost(opts: ScratchHostOptions): Promise<ScratchHost> {
