@@ -175,8 +175,10 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
   it("a refused login claims nothing: a contact made by hand survives its removal from the fleet", async () => {
     await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
     const refused = await run(executor(), { ...SECRETS, centreon_admin_password: "Wrong-Pa55word!" });
-    expect(refused.code).toBe(22);
-    expect(refused.stderr).toContain("Invalid credentials");
+    expect(refused.code).toBe(20);
+    expect(refused.stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "))).toEqual([
+      "centreon-mail-as-code: Central: login failed: CLAPI refused the login of admin (Invalid credentials.). Fix: set TF_VAR_centreon_admin_password to the Centreon password of admin (central.clapi.user), then deploy again",
+    ]);
     expect((await run(executor())).code).toBe(0);
     const withoutJdoe = (d: Record<string, any>) => {
       d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "jdoe");
@@ -186,6 +188,21 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(removed.code, removed.stderr).toBe(0);
     expect(removed.stdout).not.toContain("CONTACT;jdoe");
     expect(contact(readState(stateFile), "jdoe")).toBeDefined();
+  });
+
+  it("a CLAPI user that is not an admin: exit 20, one line saying what the user needs; nothing imported", async () => {
+    initState(stateFile, {
+      adminPassword: ADMIN_PASSWORD,
+      pollers: ["poller-paris", "poller-lyon", "poller-lille"],
+      extraUsers: [{ alias: "ops-bot", password: ADMIN_PASSWORD }],
+    });
+    const before = readState(stateFile);
+    const refused = await run(executor((d) => (d.central.clapi.user = "ops-bot")));
+    expect(refused.code).toBe(20);
+    expect(refused.stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "))).toEqual([
+      "centreon-mail-as-code: Central: login failed: ops-bot may not use CLAPI (You don't have permissions for CLAPI.). Fix: make ops-bot an active Centreon admin (Configuration > Users > Contacts: Admin yes), or set central.clapi.user to one, then deploy again",
+    ]);
+    expect(objects(readState(stateFile))).toEqual(objects(before));
   });
 
   it("an ADD CLAPI refused claims nothing: a contact made by hand survives its removal from the fleet", async () => {
