@@ -150,6 +150,23 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect((await host.exec("ls /etc/postfix")).stdout).toMatch(/sasl_passwd\.(db|lmdb)/);
   });
 
+  it("a credentials map of the host's own is kept once, root only, before the gateway's replaces it", async () => {
+    host = await startScratchHost({ name: "ownmap" });
+    const own = "[other.example.org]:587 someone:their-password\n[third.example.org]:465 app:app-password\n";
+    writeFileSync(host.path("/etc/postfix/sasl_passwd"), own, { mode: 0o644 });
+    const first = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain("the host's own /etc/postfix/sasl_passwd is replaced by the gateway's credentials: kept as /etc/postfix/sasl_passwd.before-centreon-mail");
+    expect(readFileSync(host.path("/etc/postfix/sasl_passwd.before-centreon-mail"), "utf8")).toBe(own);
+    expect(fileState(host, "/etc/postfix/sasl_passwd.before-centreon-mail")).toEqual({ uid: 0, gid: 0, mode: "600" });
+    expect(readFileSync(host.path("/etc/postfix/sasl_passwd"), "utf8")).toContain(PASSWORD);
+    // The map is the project's now: a later run (a new password) keeps the saved copy as it was.
+    const second = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: `${PASSWORD} 2` });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).not.toContain("is replaced by the gateway's credentials");
+    expect(readFileSync(host.path("/etc/postfix/sasl_passwd.before-centreon-mail"), "utf8")).toBe(own);
+  });
+
   describe("a change Postfix's own checks reject leaves the previous configuration, Postfix and the queue alone", () => {
     const cases: [string, () => { resource: any }, Record<string, string>, RegExp][] = [
       [

@@ -267,6 +267,13 @@ done
 if [ -f "$conf/main.cf" ] && [ ! -e "$conf/main.cf.before-centreon-mail" ]; then
   cp -p "$conf/main.cf" "$conf/main.cf.before-centreon-mail"
 fi
+# Likewise a credentials map of the host's own (no marker line), which this run replaces: kept once,
+# root only whatever its mode was (cp without -p, umask 077).
+if [ -f "$conf/sasl_passwd" ] && [ "$(head -n 1 "$conf/sasl_passwd")" != "$credentials_marker" ] &&
+  [ ! -e "$conf/sasl_passwd.before-centreon-mail" ]; then
+  cp "$conf/sasl_passwd" "$conf/sasl_passwd.before-centreon-mail"
+  say "the host's own $conf/sasl_passwd is replaced by the gateway's credentials: kept as $conf/sasl_passwd.before-centreon-mail"
+fi
 
 # Puts the previous configuration back once the live one changed (see fail). Each previous file
 # comes back by a rename, as at activation, and only then do the files this run added go: nothing is
