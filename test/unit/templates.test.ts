@@ -1,5 +1,6 @@
 // Golden tests of the rendered files: a reviewer's view of every variant, byte for byte.
 // After an intended change: npx vitest run test/unit/templates.test.ts -u, then read the diff.
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { Testing } from "../../lib/cdktf.js";
 import { Fleet } from "../../lib/constructs/fleet.js";
@@ -98,5 +99,25 @@ describe("what each variant means for Postfix", () => {
     const script = variants["auto-25-none-noauth-disabled"]["provision.sh"];
     expect(script).toContain(`*" debian "*|*" ubuntu "*) os=debian ;;`);
     expect(script).toContain(`*" rhel "*|*" centos "*|*" rocky "*|*" almalinux "*|*" fedora "*|*" ol "*) os=rhel ;;`);
+  });
+});
+
+// The fix a failed probe prints, from Postfix's delay reason: the shell function itself, run by sh.
+describe("the probe's fix for a delay reason", () => {
+  const script = variants["debian-587-starttls-probe"]["provision.sh"];
+  const probeFix = /^probe_fix\(\) \{\n[\s\S]*?\n\}\n/m.exec(script)![0];
+  const fixFor = (reason: string) => execFileSync("sh", ["-c", `${probeFix}sasl_user=alerts@example.org; probe_fix "$1"`, "sh", reason], { encoding: "utf8" }).trim();
+  const reach = /^this host cannot reach \[smtp\.example\.org\]:587/;
+  const answer = /^read the gateway's answer/;
+  it.each([
+    ["host smtp.example.org[192.0.2.1] said: 550 5.1.2 <probe@example.org>: Recipient address rejected: Domain not found (in reply to RCPT TO command)", answer],
+    ["host smtp.example.org[192.0.2.1] said: 451 4.3.0 Temporary lookup failure: timed out (in reply to RCPT TO command)", answer],
+    ["Host or domain name not found. Name service error for name=smtp.example.org type=A: Host not found", reach],
+    ["connect to smtp.example.org[192.0.2.1]:587: Connection refused", reach],
+    ["conversation with smtp.example.org[192.0.2.1] timed out while receiving the initial server greeting", reach],
+    ["SASL authentication failed; server smtp.example.org[192.0.2.1] said: 535 5.7.8 Error: authentication failed", /^the gateway refused the login of alerts@example\.org/],
+    ["Server certificate not verified", /^the TLS handshake with/],
+  ])("%s", (reason, fix) => {
+    expect(fixFor(reason)).toMatch(fix);
   });
 });

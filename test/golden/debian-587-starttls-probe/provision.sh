@@ -383,11 +383,14 @@ probe_remove() {
   if [ -n "$probe_queue_id" ]; then postsuper -d "$probe_queue_id" >/dev/null 2>&1 || true; fi
 }
 probe_fix() {
+  answer_fix="read the gateway's answer, correct the gateway settings (or rollout.probe.recipient) in the fleet file, then deploy again"
   case "$1" in
     *" 535 "*|*"uthentication failed"*|*SASL*) echo "the gateway refused the login of $sasl_user: set TF_VAR_smtp_password to its password on [smtp.example.org]:587 (or correct auth.username), then deploy again" ;;
     *ertificate*|*TLS*) echo "the TLS handshake with [smtp.example.org]:587 failed: set the gateway's caFile (private CA) or check security and verifyCertificate, then deploy again" ;;
-    *"onnection refused"*|*"timed out"*|*"o route to host"*|*"not found"*|*"Name or service"*) echo "this host cannot reach [smtp.example.org]:587: check that the gateway is up, the firewall and DNS, then deploy again" ;;
-    *) echo "read the gateway's answer, correct the gateway settings (or rollout.probe.recipient) in the fleet file, then deploy again" ;;
+    # The gateway answered (e.g. "said: 550 ... Domain not found"): reachable, whatever its words.
+    *" said: "*) echo "$answer_fix" ;;
+    *"onnection refused"*|*"timed out"*|*"o route to host"*|*"Host or domain name not found"*|*"Name or service"*) echo "this host cannot reach [smtp.example.org]:587: check that the gateway is up, the firewall and DNS, then deploy again" ;;
+    *) echo "$answer_fix" ;;
   esac
 }
 say "sending a probe to $probe_recipient through [smtp.example.org]:587 (Message-ID <$probe_id>)"
