@@ -135,10 +135,14 @@ export class RemoteScript extends Construct {
     };
     sharedBodies.add(() => current().body);
 
+    // "TYPE BASE64" only: a comment is not part of the key (and could hold a Terraform template).
+    const hostKey = connection.hostKey?.trim().split(/\s+/).slice(0, 2).join(" ");
     const triggers = () => {
       const { forHash, secrets } = current();
       return {
         host: `${user}@${connection.host}:${connection.port ?? 22}`,
+        // A new key means a reinstalled host (rebuilt at the same address): it needs the script again.
+        ...(hostKey ? { host_key: hostKey } : {}),
         payload_sha256: forHash,
         ...Object.fromEntries(secrets.map(([, secret]) => [`secret_${secret.name}_sha256`, secret.sha256])),
       };
@@ -153,8 +157,7 @@ export class RemoteScript extends Construct {
       timeout: `${connection.timeoutSeconds ?? 30}s`,
       scriptPath: `${connection.scriptDirectory ?? "/root"}/.centreon-${props.purpose}.sh`,
       ...(connection.privateKeyFile ? { privateKey: fileExpression(connection.privateKeyFile) } : { agent: "true" }),
-      // "TYPE BASE64" only: a comment is not part of the key (and could hold a Terraform template).
-      ...(connection.hostKey ? { hostKey: connection.hostKey.trim().split(/\s+/).slice(0, 2).join(" ") } : {}),
+      ...(hostKey ? { hostKey } : {}),
     };
     const config: TerraformResourceConfig = {
       terraformResourceType: props.engine,

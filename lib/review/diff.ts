@@ -29,7 +29,7 @@ export interface HostChange {
 }
 
 /** Host settings that are labels for the reviewer: neither the host's script nor its trigger holds them. */
-const LABEL_SETTINGS = ["gateway", "host key"];
+const LABEL_SETTINGS = ["gateway"];
 
 export interface ObjectChange {
   kind: string;

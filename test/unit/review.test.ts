@@ -248,7 +248,7 @@ describe("diffReviews: what changes, per host and per object", () => {
     expect(diff.objects.every((o) => o.status === "added")).toBe(true);
   });
 
-  it("says nothing runs on a host whose only change is a label (its gateway now inherited, its host key)", () => {
+  it("says nothing runs on a host whose only change is a label (its gateway now inherited); a new host key runs the script", () => {
     const change = (d: Doc) => {
       d.defaultGateway = "corporate";
       delete d.pollers[2].gateway;
@@ -260,15 +260,15 @@ describe("diffReviews: what changes, per host and per object", () => {
     const after = reviewedFleet();
     change(after);
     const [before, head] = [synthFleet(reviewedFleet()).resources, synthFleet(after).resources];
-    expect(["relay_poller-paris", "relay_poller-lyon", "relay_poller-lille"].map((r) => JSON.stringify(head[r].triggers) === JSON.stringify(before[r].triggers))).toEqual([false, true, true]);
+    expect(["relay_poller-paris", "relay_poller-lyon", "relay_poller-lille"].map((r) => JSON.stringify(head[r].triggers) === JSON.stringify(before[r].triggers))).toEqual([false, false, true]);
+    expect(head["relay_poller-lyon"].triggers.host_key).toBe(HOST_KEYS[0].split(" ").slice(0, 2).join(" "));
     expect(diff.hosts.map((h) => [h.name, h.status, h.runs])).toEqual([
       ["poller-paris", "changed", true],
-      ["poller-lyon", "changed", false],
+      ["poller-lyon", "changed", true],
       ["poller-lille", "changed", false],
     ]);
     const text = renderChanges(diff, ...SIDES);
     expect(text.split("### ").filter((section) => section.includes("Nothing runs on this host")).map((section) => section.split(" ")[0])).toEqual([
-      "poller-lyon",
       "poller-lille",
     ]);
   });

@@ -55,10 +55,11 @@ describe.each(["null_resource", "terraform_data"] as const)("synthesis with engi
     }
   });
 
-  it("triggers hash everything pushed and each secret, never the secret itself", () => {
+  it("triggers hash everything pushed and each secret, never the secret itself; the pinned host key is one", () => {
     const paris = resources["relay_poller-paris"][triggersKey];
     expect(paris).toEqual({
       host: "root@192.0.2.21:22",
+      host_key: HOST_KEYS[1],
       payload_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       secret_smtp_password_sha256: "${sha256(var.smtp_password)}",
     });
