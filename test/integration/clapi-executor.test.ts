@@ -366,6 +366,7 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
       const back = await deploy("First-Pa55word!");
       expect(back.code).toBe(22);
       expect(back.stderr).toContain("Your password has already been used");
+      expect(back.stderr).toContain("if the secret already is that contact's password in Centreon, remove the contact's 'password' line from /var/lib/centreon-mail-as-code/");
     }
     expect(contact(readState(stateFile), "jdoe")!.passwordHash).toBe(hashPassword("Second-Pa55word!"));
   });
@@ -404,7 +405,30 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     const line13 = executorLines()[12];
     expect(failed.stderr).toContain(`line 13: ${line13}`);
     expect(failed.stderr).toMatch(/CLAPI: .*Simulated failure/);
-    expect(failed.stderr).toMatch(/^centreon-mail-as-code: Central: import failed: CLAPI rejected 1 line\(s\) of the batch\. Fix: correct the object named above/m);
+    expect(failed.stderr).toMatch(
+      /^centreon-mail-as-code: Central: import failed: CLAPI rejected 1 line\(s\) of the batch \(the other changes were imported, and applied where they changed\)\. Fix: correct the object named above/m,
+    );
+    // The pollers got what was imported; once the line passes, they are applied again.
+    expect(readState(stateFile).applied.sort()).toEqual(["Central", "poller-lille", "poller-lyon", "poller-paris"]);
+    updateState(stateFile, (state) => delete state.failOnLine);
+    const fixed = await run(executor());
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(readState(stateFile).applied).toHaveLength(8);
+    expect((await run(executor())).stdout).not.toContain("APPLYCFG");
+  });
+
+  it("a poller whose APPLYCFG failed is the only one applied again by the next run", async () => {
+    expect((await run(executor())).code).toBe(0);
+    updateState(stateFile, (state) => (state.failApplyFor = ["poller-lyon"]));
+    const newEmail = executor((d) => (d.contacts[0].email = "jdoe.new@example.org"));
+    const failed = await run(newEmail);
+    expect(failed.code).toBe(23);
+    expect(failed.stderr).toContain("APPLYCFG failed for poller-lyon");
+    updateState(stateFile, (state) => (state.failApplyFor = []));
+    const appliedBefore = readState(stateFile).applied.length;
+    const retried = await run(newEmail);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(readState(stateFile).applied.slice(appliedBefore)).toEqual(["poller-lyon"]);
   });
 
   // A cancelled deploy closes the SSH session; without a pty the executor learns it from SIGPIPE at
