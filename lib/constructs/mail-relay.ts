@@ -180,6 +180,8 @@ export class MailRelay extends Construct {
       })),
       parameters,
       legacyParameters: LEGACY_PARAMETERS.join(" "),
+      // Set on every run (the conditional ones are added by the script when it sets them).
+      setParameterNames: [...this.parameters.filter((p) => !p.onlyWithoutSyslog).map((p) => p.name), ...Object.keys(this.extraParameters)].join(" "),
       extraParameters: Object.entries(this.extraParameters).map(([name, value]) => ({ assignment: `${name}=${value}` })),
       credentials: credentials
         ? { key: credentials.key, username: credentials.username, secretEnv: PASSWORD_ENV, secretName: credentials.password.name }

@@ -410,7 +410,7 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     );
     // The pollers got what was imported; once the line passes, they are applied again.
     expect(readState(stateFile).applied.sort()).toEqual(["Central", "poller-lille", "poller-lyon", "poller-paris"]);
-    updateState(stateFile, (state) => delete state.failOnLine);
+    updateState(stateFile, (state) => (state.failOnLine = null));
     const fixed = await run(executor());
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(readState(stateFile).applied).toHaveLength(8);

@@ -150,6 +150,24 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect((await host.exec("ls /etc/postfix")).stdout).toMatch(/sasl_passwd\.(db|lmdb)/);
   });
 
+  it("a parameter the fleet stops setting goes back to the host's own value, else to Postfix's default", async () => {
+    host = await startScratchHost({ name: "unset" });
+    const ownBanner = await postconf(host, "smtpd_banner");
+    const withExtras = pollerResource({}, { postfixParameters: { maximal_queue_lifetime: "10d", smtpd_banner: "relay" } }).resource;
+    expect((await provisionLikeTerraform(host, withExtras, { smtp_password: PASSWORD })).code).toBe(0);
+    expect([await postconf(host, "maximal_queue_lifetime"), await postconf(host, "smtpd_banner")]).toEqual(["10d", "relay"]);
+    const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("maximal_queue_lifetime is no longer set by the fleet: back to Postfix's default");
+    expect(run.stdout).toContain(`smtpd_banner is no longer set by the fleet: back to the host's own value (smtpd_banner = ${ownBanner})`);
+    expect((await host.exec("postconf -n maximal_queue_lifetime")).stdout).toBe("");
+    expect(await postconf(host, "smtpd_banner")).toBe(ownBanner);
+    // The managed parameters stay; nothing more is said on the next run.
+    expect(await postconf(host, "relayhost")).toBe("[127.0.0.1]:2525");
+    const again = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(again.stdout).not.toContain("no longer set by the fleet");
+  });
+
   it("a credentials map of the host's own is kept once, root only, before the gateway's replaces it", async () => {
     host = await startScratchHost({ name: "ownmap" });
     const own = "[other.example.org]:587 someone:their-password\n[third.example.org]:465 app:app-password\n";

@@ -17,7 +17,8 @@ export PATH LC_ALL
 conf=/etc/postfix
 # sasl_passwd is backed up and restored even without credentials: the map this project wrote
 # earlier (its first line says so) is removed when the gateway no longer authenticates.
-managed_files='main.cf sasl_passwd'
+# centreon-mail-as-code.parameters: the main.cf parameters the last run set (see configure).
+managed_files='main.cf sasl_passwd centreon-mail-as-code.parameters'
 credentials_marker='# Managed by centreon-mail-as-code: the gateway credentials (root only)'
 step=start
 activated=no
@@ -163,6 +164,8 @@ fi
 db_type=$(postconf -c "$stage" -h default_database_type)
 old_inet_interfaces=$(postconf -c "$stage" -h inet_interfaces)
 
+# What this run sets, recorded for the next one (below); conditional ones are added when set.
+set_now='myhostname inet_interfaces relayhost smtp_sasl_auth_enable smtp_sasl_password_maps smtp_sasl_security_options smtp_sasl_tls_security_options smtp_tls_security_level smtp_tls_wrappermode smtp_tls_CAfile sender_canonical_maps defer_transports'
 postconf -c "$stage" -e \
   'myhostname='"$host_fqdn" \
   'inet_interfaces=loopback-only' \
@@ -180,6 +183,7 @@ postconf -c "$stage" -e \
 if [ ! -S /dev/log ]; then
   # No syslog on this host: without maillog_file Postfix would log nowhere.
   postconf -c "$stage" -e 'maillog_file='"$os_maillog_file"
+  set_now="$set_now maillog_file"
   if [ -z "$(postconf -c "$stage" -M postlog/unix-dgram 2>/dev/null)" ]; then
     # A master.cf from before Postfix 3.4 lacks the service that writes maillog_file.
     postconf -c "$stage" -M -e 'postlog/unix-dgram=postlog unix-dgram n - n - 1 postlogd'
@@ -188,6 +192,28 @@ if [ ! -S /dev/log ]; then
 fi
 # Legacy switches superseded by smtp_tls_security_level (smtp_use_tls can send the password in clear).
 postconf -c "$stage" -X smtp_use_tls smtp_enforce_tls smtp_tls_enforce_peername 2>/dev/null || true
+# A parameter an earlier run set and this one does not (a postfixParameters entry removed, the
+# queue check gone) goes back to the host's own value from before this project, else to Postfix's
+# default: the review says "not set", and so must the host.
+if [ -f "$stage/centreon-mail-as-code.parameters" ]; then
+  mkdir "$work/before"
+  [ ! -f "$conf/main.cf.before-centreon-mail" ] || cp "$conf/main.cf.before-centreon-mail" "$work/before/main.cf"
+  for name in $(cat "$stage/centreon-mail-as-code.parameters"); do
+    case " $set_now " in *" $name "*) continue ;; esac
+    case "$name" in *[!a-z0-9_]*) continue ;; esac
+    own=
+    [ ! -f "$work/before/main.cf" ] || own=$(postconf -c "$work/before" -n "$name" 2>/dev/null || true)
+    if [ -n "$own" ]; then
+      postconf -c "$stage" -e "$own"
+      say "$name is no longer set by the fleet: back to the host's own value ($own)"
+    else
+      postconf -c "$stage" -X "$name"
+      say "$name is no longer set by the fleet: back to Postfix's default"
+    fi
+  done
+fi
+printf '%s\n' $set_now >"$stage/centreon-mail-as-code.parameters"
+chmod 0644 "$stage/centreon-mail-as-code.parameters"
 settle "$stage"
 
 # ---------------------------------------------------------------- validate (nothing live changed yet)
