@@ -353,6 +353,29 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(ops()).not.toContain(contact(readState(stateFile), "jroe")!.id);
   });
 
+  it("a link this stack made to a group made by hand goes when the fleet renames the group; the group stays", async () => {
+    expect((await centreon(`-o CG -a ADD -v 'ops;Operations'`)).code).toBe(0);
+    expect((await run(executor())).code).toBe(0);
+    const members = (name: string) => {
+      const state = readState(stateFile);
+      const ids = state.contactGroups.find((g) => g.cols.cg_name === name)?.contacts ?? [];
+      return state.contacts.filter((c) => ids.includes(c.id)).map((c) => c.cols.contact_alias);
+    };
+    expect(members("ops")).toContain("jdoe");
+    const renamed = await run(
+      executor((d) => {
+        d.contactGroups[0].name = "ops-team";
+        for (const c of d.contacts) c.groups = c.groups?.map((g: string) => (g === "ops" ? "ops-team" : g));
+        d.smtpChecks[0].notify.groups = ["ops-team"];
+        d.queueChecks.notify.groups = ["ops-team"];
+      }),
+    );
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(readState(stateFile).contactGroups.map((g) => g.cols.cg_name).sort()).toEqual(["ops", "ops-team"]);
+    expect(members("ops")).toEqual([]);
+    expect(members("ops-team")).toContain("jdoe");
+  });
+
   it("a password rotated back to an earlier one fails, every run, with Centreon's message", async () => {
     const withPassword = executor((doc) => (doc.contacts[0].password = { secret: "jdoe_password" }));
     const deploy = async (password: string) => {
