@@ -1,6 +1,6 @@
 // The central's executor, run as Terraform runs it, against the CLAPI test double: one import
 // batch, prune, APPLYCFG; re-runs converge; unmanaged objects survive.
-import { mkdirSync, readFileSync, readdirSync, symlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -177,7 +177,7 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     const refused = await run(executor(), { ...SECRETS, centreon_admin_password: "Wrong-Pa55word!" });
     expect(refused.code).toBe(20);
     expect(refused.stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "))).toEqual([
-      "centreon-mail-as-code: Central: login failed: CLAPI refused the login of admin (Invalid credentials.). Fix: set TF_VAR_centreon_admin_password to the Centreon password of admin (central.clapi.user), then deploy again",
+      "centreon-mail-as-code: Central: login failed: CLAPI refused the login of admin (Invalid credentials.). Fix: set TF_VAR_centreon_admin_password to the Centreon password of admin (central.clapi.user; its password must not have expired), then deploy again",
     ]);
     expect((await run(executor())).code).toBe(0);
     const withoutJdoe = (d: Record<string, any>) => {
@@ -203,6 +203,41 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
       "centreon-mail-as-code: Central: login failed: ops-bot may not use CLAPI (You don't have permissions for CLAPI.). Fix: make ops-bot an active Centreon admin (Configuration > Users > Contacts: Admin yes), or set central.clapi.user to one, then deploy again",
     ]);
     expect(objects(readState(stateFile))).toEqual(objects(before));
+  });
+
+  // Later Centreon releases word a refused login otherwise ("Authentication failed.", checkUser in
+  // centreonAPI.class.php): a CLAPI that fails without naming a line ran none of the batch.
+  it("a login refused in words this executor does not know claims nothing and says to check the credentials", async () => {
+    await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
+    rmSync(join(host.root, "bin", "centreon"));
+    writeFileSync(join(host.root, "bin", "centreon"), "#!/bin/sh\necho 'Authentication failed.'\nexit 1\n", { mode: 0o755 });
+    const refused = await run(executor());
+    expect(refused.code).toBe(20);
+    expect(refused.stderr).toContain("centreon-mail-as-code: Central: login failed: CLAPI refused the login of admin (Authentication failed.). Fix: set TF_VAR_centreon_admin_password");
+    rmSync(join(host.root, "bin", "centreon"));
+    symlinkSync(DOUBLE, join(host.root, "bin", "centreon"));
+    expect((await run(executor())).code).toBe(0);
+    const removed = await run(executor((d) => {
+      d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "jdoe");
+      d.smtpChecks[0].notify.contacts = [];
+    }));
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(contact(readState(stateFile), "jdoe")).toBeDefined();
+  });
+
+  it("a DEL CLAPI refuses is tried again by the next run", async () => {
+    expect((await run(executor())).code).toBe(0);
+    const withoutMmartin = (d: Record<string, any>) => (d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "mmartin"));
+    // The prune lines follow the batch: the first is that contact's DEL.
+    updateState(stateFile, (state) => (state.failOnLine = executorLines(withoutMmartin).length + 1));
+    const refused = await run(executor(withoutMmartin));
+    expect(refused.code).toBe(22);
+    expect(refused.stderr).toContain("CONTACT;DEL;mmartin");
+    expect(contact(readState(stateFile), "mmartin")).toBeDefined();
+    updateState(stateFile, (state) => (state.failOnLine = null));
+    const retried = await run(executor(withoutMmartin));
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(contact(readState(stateFile), "mmartin")).toBeUndefined();
   });
 
   it("an ADD CLAPI refused claims nothing: a contact made by hand survives its removal from the fleet", async () => {
@@ -486,7 +521,9 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
   });
 });
 
-function executorLines(): string[] {
-  const fleet = buildFleet(Testing.app(), parseFleet(readFileSync("examples/fleet.yaml", "utf8")));
+function executorLines(change: (doc: Record<string, any>) => void = () => undefined): string[] {
+  const doc: Record<string, any> = parseFleet(readFileSync("examples/fleet.yaml", "utf8"));
+  change(doc);
+  const fleet = buildFleet(Testing.app(), parseFleet(stringify(doc)));
   return fleet.central!.configuration!.batch().text.trimEnd().split("\n");
 }
