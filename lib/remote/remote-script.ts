@@ -135,8 +135,7 @@ export class RemoteScript extends Construct {
     };
     sharedBodies.add(() => current().body);
 
-    // "TYPE BASE64" only: a comment is not part of the key (and could hold a Terraform template).
-    const hostKey = connection.hostKey?.trim().split(/\s+/).slice(0, 2).join(" ");
+    const hostKey = pinnedHostKey(connection.hostKey);
     const triggers = () => {
       const { forHash, secrets } = current();
       return {
@@ -183,6 +182,11 @@ export class RemoteScript extends Construct {
     // Plain addresses: depends_on takes references, not "${...}" templates.
     this.resource.dependsOn = others.length ? others.map((o) => `${o.resource.terraformResourceType}.${o.terraformName}`) : undefined;
   }
+}
+
+/** The key Terraform pins: "TYPE BASE64" only, as a comment is not part of the key (and could hold a Terraform template). */
+export function pinnedHostKey(hostKey: string | undefined): string | undefined {
+  return hostKey?.trim().split(/\s+/).slice(0, 2).join(" ");
 }
 
 // One file() expression per key path: every host usually shares one key, and cdktf captures a

@@ -5,6 +5,7 @@ import type { Fleet } from "../constructs/fleet.js";
 import type { MailRelay } from "../constructs/mail-relay.js";
 import type { Batch } from "../clapi/batch.js";
 import { OS_FAMILIES } from "../postfix/os.js";
+import { pinnedHostKey } from "../remote/remote-script.js";
 
 /** Bumped when the shape changes, so `npm run review` refuses a model it would misread. */
 export const REVIEW_MODEL_VERSION = 1;
@@ -72,7 +73,7 @@ function hostReview(relay: MailRelay, role: HostReview["role"], reference: (secr
       ssh: `${c.user ?? "root"}@${c.host}:${c.port ?? 22}`,
       os: relay.os,
       gateway: gatewayLabel(host),
-      "host key": c.hostKey ?? "NOT PINNED",
+      "host key": pinnedHostKey(c.hostKey) ?? "NOT PINNED",
       // The sasl_passwd entry as the review file shows it.
       credentials: credentials ? `${credentials.key} ${credentials.username}:${credentials.password.placeholder}` : "(none)",
       ...Object.fromEntries(

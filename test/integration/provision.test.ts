@@ -2,7 +2,7 @@
 // /etc/postfix, queue and log in their own mount and network namespaces, normal paths.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -153,19 +153,50 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
   it("a parameter the fleet stops setting goes back to the host's own value, else to Postfix's default", async () => {
     host = await startScratchHost({ name: "unset" });
     const ownBanner = await postconf(host, "smtpd_banner");
-    const withExtras = pollerResource({}, { postfixParameters: { maximal_queue_lifetime: "10d", smtpd_banner: "relay" } }).resource;
+    // A per-service parameter: postconf knows it only with master.cf beside main.cf.
+    appendFileSync(host.path("/etc/postfix/main.cf"), "smtp_destination_rate_delay = 2s\n");
+    const extras = { maximal_queue_lifetime: "10d", smtpd_banner: "relay", smtp_destination_rate_delay: "5s" };
+    const withExtras = pollerResource({}, { postfixParameters: extras }).resource;
     expect((await provisionLikeTerraform(host, withExtras, { smtp_password: PASSWORD })).code).toBe(0);
-    expect([await postconf(host, "maximal_queue_lifetime"), await postconf(host, "smtpd_banner")]).toEqual(["10d", "relay"]);
+    for (const [name, value] of Object.entries(extras)) expect(await postconf(host, name)).toBe(value);
     const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("maximal_queue_lifetime is no longer set by the fleet: back to Postfix's default");
     expect(run.stdout).toContain(`smtpd_banner is no longer set by the fleet: back to the host's own value (smtpd_banner = ${ownBanner})`);
     expect((await host.exec("postconf -n maximal_queue_lifetime")).stdout).toBe("");
     expect(await postconf(host, "smtpd_banner")).toBe(ownBanner);
+    expect(await postconf(host, "smtp_destination_rate_delay")).toBe("2s");
     // The managed parameters stay; nothing more is said on the next run.
     expect(await postconf(host, "relayhost")).toBe("[127.0.0.1]:2525");
     const again = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
     expect(again.stdout).not.toContain("no longer set by the fleet");
+  });
+
+  it("on a host that had no main.cf, a parameter the fleet stops setting goes back to Postfix's default", async () => {
+    host = await startScratchHost({ name: "unset-fresh", mainCf: "none" });
+    const withLifetime = pollerResource({}, { postfixParameters: { maximal_queue_lifetime: "10d" } }).resource;
+    for (let i = 0; i < 2; i++) expect((await provisionLikeTerraform(host, withLifetime, { smtp_password: PASSWORD })).code).toBe(0);
+    expect(readFileSync(host.path("/etc/postfix/main.cf.before-centreon-mail"), "utf8")).toBe("");
+    const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(run.stdout).toContain("maximal_queue_lifetime is no longer set by the fleet: back to Postfix's default");
+    expect((await host.exec("postconf -n maximal_queue_lifetime")).stdout).toBe("");
+  });
+
+  // A live file that cannot be replaced (immutable here; a failing disk elsewhere) stops the
+  // activation after its staged copy, with the new password, was written beside it.
+  it("an activation cut short leaves no staged copy of the new credentials in /etc/postfix", async () => {
+    host = await startScratchHost({ name: "cutshort" });
+    expect((await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD })).code).toBe(0);
+    const live = host.path("/etc/postfix/sasl_passwd");
+    execFileSync("chattr", ["+i", live]);
+    try {
+      const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: "Rotated-secret-value" });
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(/^centreon-mail-as-code: poller1: reload failed: .*could NOT all be put back/m);
+    } finally {
+      execFileSync("chattr", ["-i", live]);
+    }
+    expect((await host.exec("grep -rl Rotated-secret-value /etc/postfix || true")).stdout).toBe("");
   });
 
   it("a credentials map of the host's own is kept once, root only, before the gateway's replaces it", async () => {

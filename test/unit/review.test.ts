@@ -262,6 +262,8 @@ describe("diffReviews: what changes, per host and per object", () => {
     const [before, head] = [synthFleet(reviewedFleet()).resources, synthFleet(after).resources];
     expect(["relay_poller-paris", "relay_poller-lyon", "relay_poller-lille"].map((r) => JSON.stringify(head[r].triggers) === JSON.stringify(before[r].triggers))).toEqual([false, false, true]);
     expect(head["relay_poller-lyon"].triggers.host_key).toBe(HOST_KEYS[0].split(" ").slice(0, 2).join(" "));
+    // A comment after the key is not part of it: nothing to run, nothing to review.
+    expect(diffAfter((d) => (d.pollers[2].hostKey = `${d.pollers[2].hostKey} root@rebuilt`)).hosts).toEqual([]);
     expect(diff.hosts.map((h) => [h.name, h.status, h.runs])).toEqual([
       ["poller-paris", "changed", true],
       ["poller-lyon", "changed", true],

@@ -196,7 +196,10 @@ postconf -c "$stage" -X smtp_use_tls smtp_enforce_tls smtp_tls_enforce_peername 
 # queue check gone) goes back to the host's own value from before this project, else to Postfix's
 # default: the review says "not set", and so must the host.
 if [ -f "$stage/centreon-mail-as-code.parameters" ]; then
+  # With master.cf beside it: postconf knows a per-service parameter (smtp_destination_rate_delay...)
+  # only from the services master.cf declares.
   mkdir "$work/before"
+  cp "$stage/master.cf" "$work/before/" 2>/dev/null || true
   [ ! -f "$conf/main.cf.before-centreon-mail" ] || cp "$conf/main.cf.before-centreon-mail" "$work/before/main.cf"
   for name in $(cat "$stage/centreon-mail-as-code.parameters"); do
     case " $set_now " in *" $name "*) continue ;; esac
@@ -289,9 +292,11 @@ for file in $managed_files; do
     [ -e "$existing" ] && cp -p "$existing" "$backup/"
   done
 done
-# The host's own main.cf from before this project managed it, kept once, for reference.
-if [ -f "$conf/main.cf" ] && [ ! -e "$conf/main.cf.before-centreon-mail" ]; then
-  cp -p "$conf/main.cf" "$conf/main.cf.before-centreon-mail"
+# The host's own main.cf from before this project managed it, kept once, for reference (and for
+# the values a parameter goes back to); empty for a host that had none.
+if [ ! -e "$conf/main.cf.before-centreon-mail" ]; then
+  if [ -f "$conf/main.cf" ]; then cp -p "$conf/main.cf" "$conf/main.cf.before-centreon-mail"
+  else : >"$conf/main.cf.before-centreon-mail"; chmod 0644 "$conf/main.cf.before-centreon-mail"; fi
 fi
 # Likewise a credentials map of the host's own (no marker line), which this run replaces: kept once,
 # root only whatever its mode was (cp without -p, umask 077).
@@ -309,6 +314,8 @@ rollback() {
   [ "$activated" = yes ] || return 0
   activated=no
   say "restoring the previous configuration" >&2
+  # An activation cut short may have left a staged copy (the new credentials map) beside the live file.
+  for file in $managed_files; do rm -f "$conf/.$file.new" "$conf/.$file".*.new; done
   rollback_outcome="; the previous configuration was put back"
   restored=yes
   for saved in "$backup"/*; do
