@@ -121,3 +121,24 @@ describe("the probe's fix for a delay reason", () => {
     expect(fixFor(reason)).toMatch(fix);
   });
 });
+
+// The validate step fails on any postconf warning but the one a kernel without IPv6 makes every
+// Postfix command print: the step itself, run by sh with postconf standing in.
+describe("the validate step's reading of postconf warnings", () => {
+  const script = variants["debian-587-starttls-verify"]["provision.sh"];
+  const step = /^postconf -c "\$stage" -n 2>&1 [\s\S]*?\nfi\n/m.exec(script)![0];
+  const validate = (warning: string) => {
+    const stub = `postconf() { printf '%s\\n' "$1" >&2; }; fail() { echo "fail $1"; exit 0; }; work=$(mktemp -d); stage=/nonexistent`;
+    const run = execFileSync("sh", ["-c", `${stub}\nset -- "$0"\n${step.replaceAll('postconf -c "$stage" -n', 'postconf "$1"')}echo passed; rm -rf "$work"`, warning], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return run.trim().split("\n").pop();
+  };
+  it("passes a main.cf whose only warning is IPv6 being off in the kernel", () => {
+    expect(validate("postconf: warning: inet_protocols: disabling IPv6 name/address support: Address family not supported by protocol")).toBe("passed");
+  });
+  it("fails on a misspelled parameter", () => {
+    expect(validate("postconf: warning: /etc/postfix/main.cf: unused parameter: smtp_tls_securty_level=encrypt")).toBe("fail 13");
+  });
+});

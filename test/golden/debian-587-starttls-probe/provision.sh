@@ -222,7 +222,8 @@ settle "$stage"
 # ---------------------------------------------------------------- validate (nothing live changed yet)
 step=validate
 # Any warning (a misspelled parameter, a malformed value) is an error: Postfix would only say so in its log.
-postconf -c "$stage" -n >/dev/null 2>"$work/postconf.err" || true
+# Not the one every Postfix command prints on a kernel booted without IPv6 (ipv6.disable=1).
+postconf -c "$stage" -n 2>&1 >/dev/null | grep -v 'warning: inet_protocols: disabling IPv6 name/address support' >"$work/postconf.err" || true
 if [ -s "$work/postconf.err" ]; then
   cat "$work/postconf.err" >&2
   fail 13 "postconf reports problems in the new main.cf" "correct the parameter named above (postfixParameters in the fleet file?); the live configuration is unchanged"
@@ -356,7 +357,8 @@ postfix_start() {
   if [ -x /usr/lib/postfix/configure-instance.sh ]; then /usr/lib/postfix/configure-instance.sh -; fi
   postfix start
 }
-postfix_reload() { if has_systemd; then systemctl reload postfix; else postfix reload; fi; }
+# What the units' reload runs, also for a Postfix started by hand (systemctl refuses an inactive unit).
+postfix_reload() { postfix reload; }
 postfix_restart() {
   if has_systemd; then systemctl restart postfix; else postfix_stop && postfix_start; fi
 }
@@ -390,20 +392,24 @@ step=probe
 probe_recipient='mail-probe@example.org'
 probe_timeout=30
 probe_id="centreon-mail-probe.$(date +%Y%m%d%H%M%S).$$.$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')@$host_fqdn"
-# Where Postfix reports deliveries: its own maillog_file, else the journal, else syslog's file.
+# Where Postfix reports deliveries: its own maillog_file; else the journal and syslog's file, both
+# read (a journal kept with Storage=none is empty while rsyslog still writes the file).
 probe_log_file=$(postconf -h maillog_file 2>/dev/null || true)
-if [ -z "$probe_log_file" ] && ! { has_systemd && command -v journalctl >/dev/null 2>&1; }; then
+probe_journal=no
+if [ -z "$probe_log_file" ]; then
+  if has_systemd && [ -n "$(journalctl -q -n 1 --no-pager 2>/dev/null | head -c 1)" ]; then probe_journal=yes; fi
   for candidate in /var/log/mail.log /var/log/maillog; do
     if [ -r "$candidate" ]; then probe_log_file=$candidate; break; fi
   done
-  [ -n "$probe_log_file" ] || fail 15 "no mail log to read the probe's result from (no maillog_file, journal, /var/log/mail.log or /var/log/maillog)" "make Postfix log to syslog, or set maillog_file in postfixParameters"
+  [ -n "$probe_log_file" ] || [ "$probe_journal" = yes ] ||
+    fail 15 "no mail log to read the probe's result from (no maillog_file, journal, /var/log/mail.log or /var/log/maillog)" "make Postfix log to syslog, or set maillog_file in postfixParameters"
 fi
 probe_offset=0
 if [ -n "$probe_log_file" ] && [ -f "$probe_log_file" ]; then probe_offset=$(wc -c <"$probe_log_file"); fi
 probe_since=$(date +%s)
 probe_log() {
-  if [ -n "$probe_log_file" ]; then tail -c +"$((probe_offset + 1))" "$probe_log_file" 2>/dev/null || true
-  else journalctl -q --no-pager -o cat --since "@$((probe_since - 1))" 2>/dev/null || true; fi
+  if [ -n "$probe_log_file" ]; then tail -c +"$((probe_offset + 1))" "$probe_log_file" 2>/dev/null || true; fi
+  if [ "$probe_journal" = yes ]; then journalctl -q --no-pager -o cat --since "@$((probe_since - 1))" 2>/dev/null || true; fi
 }
 probe_queue_id=
 # Exactly this probe leaves the queue, never other mail: a failed probe must not be retried forever.
