@@ -36,6 +36,14 @@ async function queue(host: ScratchHost): Promise<{ id: string; reason: string }[
   return out ? out.split("\n").map((l) => JSON.parse(l)).map((m) => ({ id: m.queue_id, reason: m.recipients[0]?.delay_reason ?? "" })) : [];
 }
 
+/** Something listens on the gateway's port (the upstream paused) and never answers: Postfix waits for a greeting. */
+async function silentGateway(host: ScratchHost, port: number): Promise<void> {
+  await host.exec(
+    `nohup python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",${port})); s.listen(); c=[s.accept() for _ in range(5)]; time.sleep(600)' >/dev/null 2>&1 &`,
+  );
+  await host.exec(`for i in 1 2 3 4 5 6 7 8 9 10; do ss -ltn | grep -q '127.0.0.1:${port} ' && break; sleep 0.2; done`);
+}
+
 /** The one line the script promises for a failure, and nothing else shaped like it. */
 const failureLines = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "));
 
@@ -131,11 +139,7 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
   it("a gateway that accepts the connection and never answers: exit 15 after the timeout, the reachability fix; the probe is removed", async () => {
     const { host, upstream } = await start(PASSWORD);
     await upstream.pause();
-    // Something listens on the gateway's port and says nothing: Postfix waits for a greeting.
-    await host.exec(
-      `nohup python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",${upstream.port})); s.listen(); c=[s.accept() for _ in range(5)]; time.sleep(600)' >/dev/null 2>&1 &`,
-    );
-    await host.exec(`for i in 1 2 3 4 5 6 7 8 9 10; do ss -ltn | grep -q '127.0.0.1:${upstream.port} ' && break; sleep 0.2; done`);
+    await silentGateway(host, upstream.port);
     const run = await provisionLikeTerraform(host, probedRelay(upstream.port, 5), { smtp_password: PASSWORD });
     expect(run.code).toBe(15);
     const lines = failureLines(run.stderr);
@@ -172,10 +176,7 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     const { host, upstream } = await start(PASSWORD, "debian-default");
     const mainCfBefore = readFileSync(host.path("/etc/postfix/main.cf"), "utf8");
     await upstream.pause();
-    await host.exec(
-      `nohup python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",${upstream.port})); s.listen(); c=[s.accept() for _ in range(5)]; time.sleep(600)' >/dev/null 2>&1 &`,
-    );
-    await host.exec(`for i in 1 2 3 4 5 6 7 8 9 10; do ss -ltn | grep -q '127.0.0.1:${upstream.port} ' && break; sleep 0.2; done`);
+    await silentGateway(host, upstream.port);
     const running = provisionLikeTerraform(host, probedRelay(upstream.port, 8), { smtp_password: PASSWORD });
     // The probe is queued once the new configuration is live: only then does the disk fail.
     for (let i = 0; i < 100 && (await queue(host)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
