@@ -29,6 +29,11 @@ function objects(state: DoubleState) {
   const { invocations: _i, applied: _a, nextIds: _n, ...rest } = state;
   return JSON.parse(JSON.stringify(rest));
 }
+/** The fleet without jdoe (and its SMTP check notifying nobody instead). */
+function dropJdoe(doc: Record<string, any>): void {
+  doc.contacts = doc.contacts.filter((c: { alias: string }) => c.alias !== "jdoe");
+  doc.smtpChecks[0].notify.contacts = [];
+}
 const contact = (state: DoubleState, alias: string) => state.contacts.find((c) => c.cols.contact_alias === alias);
 
 describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's CLAPI executor against the test double", () => {
@@ -180,11 +185,7 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
       "centreon-mail-as-code: Central: login failed: CLAPI refused the login of admin (Invalid credentials.). Fix: set TF_VAR_centreon_admin_password to the Centreon password of admin (central.clapi.user; its password must not have expired), then deploy again",
     ]);
     expect((await run(executor())).code).toBe(0);
-    const withoutJdoe = (d: Record<string, any>) => {
-      d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "jdoe");
-      d.smtpChecks[0].notify.contacts = [];
-    };
-    const removed = await run(executor(withoutJdoe));
+    const removed = await run(executor(dropJdoe));
     expect(removed.code, removed.stderr).toBe(0);
     expect(removed.stdout).not.toContain("CONTACT;jdoe");
     expect(contact(readState(stateFile), "jdoe")).toBeDefined();
@@ -217,10 +218,7 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     rmSync(join(host.root, "bin", "centreon"));
     symlinkSync(DOUBLE, join(host.root, "bin", "centreon"));
     expect((await run(executor())).code).toBe(0);
-    const removed = await run(executor((d) => {
-      d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "jdoe");
-      d.smtpChecks[0].notify.contacts = [];
-    }));
+    const removed = await run(executor(dropJdoe));
     expect(removed.code, removed.stderr).toBe(0);
     expect(contact(readState(stateFile), "jdoe")).toBeDefined();
   });
@@ -247,12 +245,7 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     const refused = await run(executor(withPassword), { ...SECRETS, jdoe_password: "too-short" });
     expect(refused.code).toBe(22);
     expect(refused.stderr).toContain("Your password must be 12 characters long");
-    const removed = await run(
-      executor((d) => {
-        d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "jdoe");
-        d.smtpChecks[0].notify.contacts = [];
-      }),
-    );
+    const removed = await run(executor(dropJdoe));
     expect(removed.code, removed.stderr).toBe(0);
     expect(contact(readState(stateFile), "jdoe")).toBeDefined();
   });

@@ -17,23 +17,28 @@ export PATH LC_ALL
 conf=/etc/postfix
 # sasl_passwd is backed up and restored even without credentials: the map this project wrote
 # earlier (its first line says so) is removed when the gateway no longer authenticates.
-# centreon-mail-as-code.parameters: the main.cf parameters the last run set (see configure).
-managed_files='main.cf sasl_passwd centreon-mail-as-code.parameters'
+# The main.cf parameters the last run set (see configure).
+parameters_record=centreon-mail-as-code.parameters
+managed_files="main.cf sasl_passwd $parameters_record"
 credentials_marker='# Managed by centreon-mail-as-code: the gateway credentials (root only)'
 step=start
 activated=no
 
 say() { printf 'centreon-mail-relay[%s] %s\n' "$host_name" "$*"; }
 reported=no
-# fail CODE WHAT FIX: the one line an operator acts on (host, step, what failed, what to do). After
+# report WHAT FIX: the one line an operator acts on (host, step, what failed, what to do). After
 # the live configuration changed, it is rolled back first, and the line says how that went.
+report() {
+  rollback
+  printf 'centreon-mail-as-code: %s: %s failed: %s%s. Fix: %s%s\n' "$host_name" "$step" "$1" "$rollback_outcome" "$rollback_fix" "$2" >&2
+  reported=yes
+}
+# fail CODE WHAT FIX: report, then exit with the step's code.
 fail() {
   # As in on_exit: a late signal or a closed session must not cut the rollback short.
   trap '' HUP INT TERM PIPE
   set +e
-  rollback
-  printf 'centreon-mail-as-code: %s: %s failed: %s%s. Fix: %s%s\n' "$host_name" "$step" "$2" "$rollback_outcome" "$rollback_fix" "$3" >&2
-  reported=yes
+  report "$2" "$3"
   exit "$1"
 }
 is_running() { postfix status >/dev/null 2>&1; }
@@ -58,8 +63,7 @@ on_exit() {
   trap '' HUP INT TERM PIPE
   set +e
   if [ "$status" -ne 0 ] && [ "$reported" = no ]; then
-    rollback
-    printf 'centreon-mail-as-code: %s: %s failed: a command exited with status %s%s. Fix: %sread the messages above\n' "$host_name" "$step" "$status" "$rollback_outcome" "$rollback_fix" >&2
+    report "a command exited with status $status" "read the messages above"
   fi
   # The scratch copies hold the credentials map: never leave them behind (but a backup the
   # rollback could not put back is the host's only copy of its previous configuration).
@@ -195,13 +199,13 @@ postconf -c "$stage" -X smtp_use_tls smtp_enforce_tls smtp_tls_enforce_peername 
 # A parameter an earlier run set and this one does not (a postfixParameters entry removed, the
 # queue check gone) goes back to the host's own value from before this project, else to Postfix's
 # default: the review says "not set", and so must the host.
-if [ -f "$stage/centreon-mail-as-code.parameters" ]; then
+if [ -f "$stage/$parameters_record" ]; then
   # With master.cf beside it: postconf knows a per-service parameter (smtp_destination_rate_delay...)
   # only from the services master.cf declares.
   mkdir "$work/before"
   cp "$stage/master.cf" "$work/before/" 2>/dev/null || true
   [ ! -f "$conf/main.cf.before-centreon-mail" ] || cp "$conf/main.cf.before-centreon-mail" "$work/before/main.cf"
-  for name in $(cat "$stage/centreon-mail-as-code.parameters"); do
+  for name in $(cat "$stage/$parameters_record"); do
     case " $set_now " in *" $name "*) continue ;; esac
     case "$name" in *[!a-z0-9_]*) continue ;; esac
     own=
@@ -215,8 +219,8 @@ if [ -f "$stage/centreon-mail-as-code.parameters" ]; then
     fi
   done
 fi
-printf '%s\n' $set_now >"$stage/centreon-mail-as-code.parameters"
-chmod 0644 "$stage/centreon-mail-as-code.parameters"
+printf '%s\n' $set_now >"$stage/$parameters_record"
+chmod 0644 "$stage/$parameters_record"
 settle "$stage"
 
 # ---------------------------------------------------------------- validate (nothing live changed yet)
@@ -375,17 +379,18 @@ for file in $managed_files; do
 done
 
 new_inet_interfaces=$(postconf -h inet_interfaces)
+reload_fix="read the mail log on this host, correct the setting it names in the fleet file, then deploy again"
 if [ "$was_running" = no ]; then
   say "starting Postfix"
   postfix_start >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not start" "read the mail log ($(postconf -h maillog_file 2>/dev/null || true)) on this host"; }
 elif [ "$old_inet_interfaces" != "$new_inet_interfaces" ]; then
   # inet_interfaces is read only when Postfix starts: a reload would not apply it.
   say "restarting Postfix (inet_interfaces: $old_inet_interfaces -> $new_inet_interfaces)"
-  postfix_restart >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not restart" "read the mail log on this host, correct the setting it names in the fleet file, then deploy again"; }
+  postfix_restart >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not restart" "$reload_fix"; }
 else
-  postfix_reload >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not reload" "read the mail log on this host, correct the setting it names in the fleet file, then deploy again"; }
+  postfix_reload >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not reload" "$reload_fix"; }
 fi
-is_running || fail 14 "Postfix is not running after the change" "read the mail log on this host, correct the setting it names in the fleet file, then deploy again"
+is_running || fail 14 "Postfix is not running after the change" "$reload_fix"
 
 # Mail deferred earlier (gateway down, disabled, wrong password) is retried now, not deleted; after
 # the probe, which a burst of retries could get throttled by the gateway.
