@@ -142,7 +142,12 @@ export class MailRelay extends Construct {
 
   /** The script as the host runs it: its host settings, then the body. */
   provisionScript(): string {
-    return `${this.hostSettings()}\n${this.scriptBody()}`;
+    return this.provisionScriptParts().join("");
+  }
+
+  /** provisionScript() in two parts: the body is one string shared by every host alike. */
+  private provisionScriptParts(): string[] {
+    return [`${this.hostSettings()}\n`, this.scriptBody()];
   }
 
   private hostSettings(): string {
@@ -229,6 +234,11 @@ export class MailRelay extends Construct {
 
   /** The review artifacts of this host: file name → content. */
   reviewFiles(): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.reviewFileParts()).map(([name, parts]) => [name, parts.join("")]));
+  }
+
+  /** reviewFiles() as parts written one after another: hosts alike share their script body's string. */
+  reviewFileParts(): Record<string, string[]> {
     const osNote =
       this.os === "auto"
         ? "os: auto — values that differ per distribution show the Debian one, with the RHEL one above it."
@@ -236,17 +246,19 @@ export class MailRelay extends Construct {
     const parameters = this.reviewedParameters().map((p) => ({ name: p.name, value: p.value, comment: p.note ?? null }));
     const credentials = this.credentials;
     return {
-      "main.cf": render("postfix/main.cf.hbs", { host: { name: this.hostName }, osNote, parameters }),
+      "main.cf": [render("postfix/main.cf.hbs", { host: { name: this.hostName }, osNote, parameters })],
       ...(credentials
         ? {
-            sasl_passwd: render("postfix/sasl_passwd.hbs", {
-              key: credentials.key,
-              username: credentials.username,
-              password: credentials.password.placeholder,
-            }),
+            sasl_passwd: [
+              render("postfix/sasl_passwd.hbs", {
+                key: credentials.key,
+                username: credentials.username,
+                password: credentials.password.placeholder,
+              }),
+            ],
           }
         : {}),
-      "provision.sh": this.provisionScript(),
+      "provision.sh": this.provisionScriptParts(),
     };
   }
 }
