@@ -150,6 +150,36 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect((await host.exec("ls /etc/postfix")).stdout).toMatch(/sasl_passwd\.(db|lmdb)/);
   });
 
+  // A Postfix installed with "No configuration" never ran newaliases; this machine's /etc/aliases.db
+  // is real, so the host's alias database is pointed into its private /etc/postfix.
+  it("builds an alias database that is missing, so local mail is delivered; one that exists stays as it is", async () => {
+    host = await startScratchHost({ name: "aliases" });
+    writeFileSync(host.path("/etc/postfix/aliases"), "postmaster: root\ncentreon-sink: /dev/null\n");
+    writeFileSync(host.path("/etc/postfix/aliases-own"), "ops: root\n");
+    expect((await host.exec("postalias hash:/etc/postfix/aliases-own")).code).toBe(0);
+    appendFileSync(host.path("/etc/postfix/aliases-own"), "added-after: root\n");
+    const ownDb = readFileSync(host.path("/etc/postfix/aliases-own.db"));
+    const maps = "hash:/etc/postfix/aliases, hash:/etc/postfix/aliases-own";
+    await host.exec(`postconf -e 'alias_maps = ${maps}' 'alias_database = ${maps}' && touch -d '10 seconds ago' /etc/postfix/main.cf`);
+
+    const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("built the missing alias database /etc/postfix/aliases.db");
+    expect(run.stdout).not.toContain("aliases-own.db");
+    expect(fileState(host, "/etc/postfix/aliases.db")).toEqual({ uid: 0, gid: 0, mode: "644" });
+    expect(readFileSync(host.path("/etc/postfix/aliases-own.db"))).toEqual(ownDb);
+
+    // Local delivery through the alias now succeeds (to /dev/null: /var/mail is this machine's).
+    expect((await host.exec("printf 'Subject: local\\n\\nto an alias\\n' | sendmail centreon-sink@localhost")).code).toBe(0);
+    const log = await host.exec("for i in $(seq 100); do grep -q 'delivered to file: /dev/null' /var/log/mail.log && break; sleep 0.1; done; cat /var/log/mail.log");
+    expect(log.stdout).toMatch(/to=<centreon-sink@localhost>.*status=sent \(delivered to file: \/dev\/null\)/);
+    expect(log.stdout).not.toContain("alias database unavailable");
+
+    const again = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toContain("alias database");
+  });
+
   it("a parameter the fleet stops setting goes back to the host's own value, else to Postfix's default", async () => {
     host = await startScratchHost({ name: "unset" });
     const ownBanner = await postconf(host, "smtpd_banner");

@@ -84,6 +84,10 @@ const holderScript = (mounts: Mounts) => [
 export async function startScratchHost(opts: ScratchHostOptions): Promise<ScratchHost> {
   if (!/^[A-Za-z0-9_.-]+$/.test(opts.name)) throw new Error(`bad scratch host name: ${opts.name}`);
   if (!existsSync('/etc/postfix/master.cf')) throw new Error('postfix is not installed: no /etc/postfix/master.cf');
+  // /etc is this machine's: the relay script would build the missing database there (.ci/run builds it).
+  if (existsSync('/etc/aliases') && !existsSync('/etc/aliases.db')) {
+    throw new Error('/etc/aliases.db is missing on this machine: build it first (newaliases), or the relay script under test builds it outside the scratch host');
+  }
   // /var/tmp, not /tmp: the host gets its own /tmp, and root stays visible from inside too.
   const root = await mkdtemp(`/var/tmp/scratch-host-${opts.name}-`);
   try {
