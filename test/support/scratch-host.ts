@@ -86,7 +86,7 @@ export async function startScratchHost(opts: ScratchHostOptions): Promise<Scratc
   if (!existsSync('/etc/postfix/master.cf')) throw new Error('postfix is not installed: no /etc/postfix/master.cf');
   // /etc is this machine's: the relay script would build the missing database there (.ci/run builds it).
   if (existsSync('/etc/aliases') && !existsSync('/etc/aliases.db')) {
-    throw new Error('/etc/aliases.db is missing on this machine: build it first (newaliases), or the relay script under test builds it outside the scratch host');
+    throw new Error('/etc/aliases.db is missing on this machine, and the relay script under test would build it outside the scratch host: build it first as .ci/run does');
   }
   // /var/tmp, not /tmp: the host gets its own /tmp, and root stays visible from inside too.
   const root = await mkdtemp(`/var/tmp/scratch-host-${opts.name}-`);

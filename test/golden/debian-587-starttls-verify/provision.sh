@@ -286,6 +286,28 @@ if [ "$found" != "$expected" ]; then
 fi
 unset found expected
 
+# ---------------------------------------------------------------- alias database
+# A Postfix installed with "No configuration" (as above) never had newaliases run: without the
+# alias database, local mail (cron's, to root) stays deferred. Only a missing one is built, before
+# the reload so that no delivery agent starts without it; an existing one is the host's own and
+# stays as it is.
+for alias_map in $(postconf -c "$stage" -xh alias_database | tr ',' ' '); do
+  case "$alias_map" in
+    hash:*|btree:*) alias_index="${alias_map#*:}.db" ;;
+    lmdb:*) alias_index="${alias_map#*:}.lmdb" ;;
+    cdb:*) alias_index="${alias_map#*:}.cdb" ;;
+    *) continue ;;
+  esac
+  [ -f "${alias_map#*:}" ] && [ ! -e "$alias_index" ] || continue
+  if (umask 022; postalias -c "$stage" "$alias_map") 2>"$work/postalias.err"; then
+    # SELinux hosts: the label newaliases would give it.
+    if command -v restorecon >/dev/null 2>&1; then restorecon "$alias_index" 2>/dev/null || true; fi
+    say "built the missing alias database $alias_index (without it, local mail such as cron's to root stays deferred)"
+  else
+    say "warning: postalias $alias_map failed ($(tail -n 1 "$work/postalias.err")): local mail (to root) stays deferred until it is built"
+  fi
+done
+
 # ---------------------------------------------------------------- reload (the live configuration changes here)
 step=reload
 was_running=no
@@ -391,24 +413,6 @@ else
   postfix_reload >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not reload" "$reload_fix"; }
 fi
 is_running || fail 14 "Postfix is not running after the change" "$reload_fix"
-
-# A Postfix installed with "No configuration" (as above) never had newaliases run: without the
-# alias database, local mail (cron's, to root) stays deferred. Only a missing one is built; an
-# existing one is the host's own and stays as it is.
-for alias_map in $(postconf -xh alias_database | tr ',' ' '); do
-  case "$alias_map" in
-    hash:*|btree:*) alias_index="${alias_map#*:}.db" ;;
-    lmdb:*) alias_index="${alias_map#*:}.lmdb" ;;
-    cdb:*) alias_index="${alias_map#*:}.cdb" ;;
-    *) continue ;;
-  esac
-  [ -f "${alias_map#*:}" ] && [ ! -e "$alias_index" ] || continue
-  if (umask 022; postalias "$alias_map") 2>"$work/postalias.err"; then
-    say "built the missing alias database $alias_index (without it, local mail such as cron's to root stays deferred)"
-  else
-    say "warning: postalias $alias_map failed ($(tail -n 1 "$work/postalias.err")): local mail (to root) stays deferred until it is built"
-  fi
-done
 
 # Mail deferred earlier (gateway down, disabled, wrong password) is retried now, not deleted; after
 # the probe, which a burst of retries could get throttled by the gateway.
