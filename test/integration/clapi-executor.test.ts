@@ -501,6 +501,19 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(readState(stateFile).invocations).toEqual([]);
   });
 
+  it("refuses a secret with a space or tab at either end, which CLAPI would trim, before sending anything", async () => {
+    for (const password of ["Trailing-Pa55 ", "\tLeading-Pa55"]) {
+      const failed = await run(executor(), { ...SECRETS, smtp_password: password });
+      expect(failed.code).toBe(21);
+      expect(failed.stderr).toContain("the secret smtp_password begins or ends with a space or tab, which CLAPI trims");
+      expect(failed.stderr).not.toContain(password.trim());
+    }
+    expect(readState(stateFile).invocations).toEqual([]);
+    // Inside the value, spaces are carried as they are.
+    const done = await run(executor(), { ...SECRETS, smtp_password: "inner space-Pa55" });
+    expect(done.code, done.stderr).toBe(0);
+  });
+
   it("refuses a single quote in an SMTP check's password (its command line quotes it), not in a contact's", async () => {
     const failed = await run(executor(), { ...SECRETS, smtp_password: "it's-Pa55" });
     expect(failed.code).toBe(21);
