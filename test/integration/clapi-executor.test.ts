@@ -330,6 +330,23 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(contact(readState(stateFile), "jdoe")!.passwordHash).toBe(hashPassword("Declared-Pa55word!"));
   });
 
+  // Centreon's "already used" covers the current password and the two before it: the executor
+  // cannot tell them apart, so it says what it assumed.
+  it("a contact made by hand whose earlier password is the secret: the deploy says it took it as the current one", async () => {
+    await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Earlier-Pa55word!;0;0;en_US;local'`);
+    updateState(stateFile, (state) => (state.clockOffsetSeconds += 3601));
+    await centreon(`-o CONTACT -a SETPARAM -v 'jdoe;password;Current-Pa55word!'`);
+    updateState(stateFile, (state) => (state.clockOffsetSeconds += 3601));
+    const withPassword = executor((doc) => (doc.contacts[0].password = { secret: "jdoe_password" }));
+    const done = await run(withPassword, { ...SECRETS, jdoe_password: "Earlier-Pa55word!" });
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(
+      /line \d+: CONTACT;SETPARAM;jdoe;password;<secret:jdoe_password>: Centreon says this password was already used, so it is taken as the contact's current one;.*if the contact has another password now, choose another secret/,
+    );
+    expect(done.stdout).not.toContain("Earlier-Pa55word!");
+    expect(contact(readState(stateFile), "jdoe")!.passwordHash).toBe(hashPassword("Current-Pa55word!"));
+  });
+
   it("a command the fleet no longer declares is left in place: a contact made by hand may still notify with it", async () => {
     expect((await run(executor())).code).toBe(0);
     const command = readState(stateFile).commands.find((c) => c.cols.command_name === "notify-host-by-email-fr")!;
