@@ -119,10 +119,12 @@ export function crossCheck(doc: unknown): FleetProblem[] {
       problems.push({ path: [...path, "verifyCertificate"], message: `true needs TLS: set security to starttls or tls, or remove verifyCertificate` });
     }
   }
-  // Canaries must be hosts with a relay (the pollers, and the central when it has a gateway).
+  // Canaries must be hosts with a relay: the pollers, and the central unless its gateway is "none"
+  // or it has none to inherit (see build.ts).
   const rollout = isObject(doc.rollout) ? doc.rollout : undefined;
   if (rollout && Array.isArray(rollout.canary)) {
-    const relayHosts = hosts.filter(({ host }) => host !== central || central.gateway !== undefined).flatMap(({ host }) => (typeof host.name === "string" ? [host.name] : []));
+    const centralRelays = central !== undefined && (central.gateway === undefined ? doc.defaultGateway !== undefined : central.gateway !== NO_GATEWAY);
+    const relayHosts = hosts.filter(({ host }) => host !== central || centralRelays).flatMap(({ host }) => (typeof host.name === "string" ? [host.name] : []));
     const named = new Set<string>();
     rollout.canary.forEach((name, i) => {
       if (typeof name !== "string") return;

@@ -66,12 +66,24 @@ describe("the rollout section of the fleet file", () => {
     expect(problems(withRollout(rollout))).toEqual([message]);
   });
 
-  it("refuses the central as a canary when it has no relay", () => {
-    const doc = withRollout({ canary: ["Central"], probe });
+  it("refuses the central as a canary when it has no relay: gateway none, or none to inherit", () => {
+    const noRelay = `rollout.canary[0]: "Central" is not a declared poller with a relay: declared ones are poller-paris, poller-lyon, poller-lille`;
+    const gatewayNone = withRollout({ canary: ["Central"], probe });
+    gatewayNone.central.gateway = "none";
+    expect(problems(gatewayNone)).toEqual([noRelay]);
+
+    const nothingToInherit = withRollout({ canary: ["Central"], probe });
+    delete nothingToInherit.central.gateway;
+    expect(nothingToInherit.defaultGateway).toBeUndefined();
+    expect(problems(nothingToInherit)).toEqual([noRelay]);
+  });
+
+  it("takes as a canary the central that relays through the defaultGateway it inherits", () => {
+    const doc = { ...withRollout({ canary: ["Central"], probe }), defaultGateway: "corporate" };
     delete doc.central.gateway;
-    expect(problems(doc)).toEqual([
-      `rollout.canary[0]: "Central" is not a declared poller with a relay: declared ones are poller-paris, poller-lyon, poller-lille`,
-    ]);
+    expect(problems(doc)).toEqual([]);
+    const { fleet } = synthFleet(doc);
+    expect(fleet.waves[0]).toEqual(["Central"]);
   });
 
   it("defaults the probe timeout to 60 s and batchSize to the rest in one wave", () => {
