@@ -4,7 +4,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { crossCheck, formatPath, type FleetProblem } from "./cross-checks.js";
 import { closest, distance } from "fastest-levenshtein";
 import { knownFields } from "./json-schema.js";
-import { describeIssue, FleetSpec } from "./schema.js";
+import { describeIssue, FleetSpec, secretShapeMessage } from "./schema.js";
 
 export interface LocatedProblem extends FleetProblem {
   /** 1-based line in the fleet file, when the path (or its nearest parent) is in it. */
@@ -42,8 +42,11 @@ export function validateFleet(
   for (const issue of parsed.error?.issues ?? []) {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
     if (issue.code === "unrecognized_keys") {
+      const known = knownFields(path);
+      // In a { secret: NAME }, an unknown key may be the secret itself (`password: { hunter2 }`): not shown.
+      if (known.length === 1 && known[0] === "secret") problems.push({ path, message: secretShapeMessage });
       // One problem per unknown key, at the key itself, so the line points at the typo.
-      for (const key of issue.keys) problems.push({ path: [...path, key], message: unknownField(key, knownFields(path)) });
+      else for (const key of issue.keys) problems.push({ path: [...path, key], message: unknownField(key, known) });
     } else {
       problems.push({ path, message: issue.message });
     }

@@ -24,6 +24,9 @@ export const NO_GATEWAY = "none";
 
 const literalSecretMessage =
   "a literal secret is not allowed in the fleet file: write { secret: NAME } and supply the value at deploy time as TF_VAR_NAME";
+/** For any other shape where a secret goes: what was written is not shown, as it may be the secret itself. */
+export const secretShapeMessage =
+  "is not valid: it must be { secret: NAME } and nothing else (what is written here is not shown: it may be the secret), with the value supplied at deploy time as TF_VAR_NAME";
 
 export const SecretRef = z
   .strictObject(
@@ -32,9 +35,13 @@ export const SecretRef = z
     },
     {
       error: (iss) =>
-        iss.code === "invalid_type" && (typeof iss.input === "string" || typeof iss.input === "number")
-          ? literalSecretMessage
-          : undefined,
+        iss.code !== "invalid_type"
+          ? undefined
+          : typeof iss.input === "string" || typeof iss.input === "number"
+            ? literalSecretMessage
+            : iss.input === undefined
+              ? undefined
+              : secretShapeMessage,
     },
   )
   .describe("A secret, never literal: { secret: NAME } names a sensitive Terraform variable");

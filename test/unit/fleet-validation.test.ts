@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { FleetValidationError, parseFleet } from "../../lib/fleet/load.js";
 import { fleetJsonSchema } from "../../lib/fleet/json-schema.js";
+import { secretShapeMessage } from "../../lib/fleet/schema.js";
 import { baseFleet, HOST_KEYS } from "../fixtures/fleets.js";
 
 /** The problems parseFleet reports for `doc`, as "path: message" lines. */
@@ -238,6 +239,18 @@ describe("bad fleet files: each problem named by its path, value and what is all
   it("never echoes a literal secret back", () => {
     const found = problems(mutate((d) => (d.gateways.corporate.auth.password = "hunter2-literal")));
     expect(found.join("\n")).not.toContain("hunter2-literal");
+  });
+
+  // YAML reads `password: { hunter2 }` as a map with the key "hunter2", `[hunter2]` as a list.
+  it.each([
+    ["a flow map", { "Hunter2-S3cret": null }],
+    ["a list", ["Hunter2-S3cret"]],
+    ["a map beside secret", { secret: "smtp_password", "Hunter2-S3cret": null }],
+    ["a boolean", true],
+  ])("never echoes what is written where a secret goes: %s", (_name, written) => {
+    const found = problems(mutate((d) => (d.gateways.corporate.auth.password = written)));
+    expect(found).toContain(`gateways.corporate.auth.password: ${secretShapeMessage}`);
+    expect(found.join("\n")).not.toContain("Hunter2");
   });
 
   it("reports every problem at once, in file order with line numbers", () => {

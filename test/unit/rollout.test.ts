@@ -79,7 +79,8 @@ describe("the rollout section of the fleet file", () => {
   });
 
   it("takes as a canary the central that relays through the defaultGateway it inherits", () => {
-    const doc = { ...withRollout({ canary: ["Central"], probe }), defaultGateway: "corporate" };
+    const doc = withRollout({ canary: ["Central"], probe });
+    doc.defaultGateway = "corporate";
     delete doc.central.gateway;
     expect(problems(doc)).toEqual([]);
     const { fleet } = synthFleet(doc);
