@@ -109,8 +109,8 @@ export function crossCheck(doc: unknown): FleetProblem[] {
     if (gateway.port === 465 && security === "starttls") {
       problems.push({ path: [...path, "security"], message: `"starttls" does not work on port 465, which speaks implicit TLS: use security: tls` });
     }
-    if (gateway.port === 587 && security === "tls") {
-      problems.push({ path: [...path, "security"], message: `"tls" (implicit TLS) does not work on port 587, which speaks STARTTLS: use security: starttls` });
+    if ((gateway.port === 587 || gateway.port === 25) && security === "tls") {
+      problems.push({ path: [...path, "security"], message: `"tls" (implicit TLS) does not work on port ${gateway.port}, which speaks STARTTLS: use security: starttls` });
     }
     if (typeof gateway.displayName === "string" && gateway.from === undefined) {
       problems.push({ path: [...path, "displayName"], message: "needs from: the display name is shown with the gateway's from address (set from too)" });

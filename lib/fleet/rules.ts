@@ -102,8 +102,8 @@ export const rules = {
     allowed: "a Unix user name (lower-case letters, digits, '_' and '-')",
   },
   secretName: {
-    test: (v: string) => /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(v) && !TERRAFORM_RESERVED_VARIABLE_NAMES.includes(v),
-    allowed: `a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (${TERRAFORM_RESERVED_VARIABLE_NAMES.join(", ")}); supplied as TF_VAR_<name>`,
+    test: (v: string) => /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(v) && !TERRAFORM_RESERVED_VARIABLE_NAMES.includes(v) && !/^TF_VAR_/i.test(v),
+    allowed: `a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (${TERRAFORM_RESERVED_VARIABLE_NAMES.join(", ")}), without the TF_VAR_ prefix (it is added when the value is supplied, as TF_VAR_<name>)`,
   },
   saslUsername: {
     test: (v: string) => /^[\x21-\x39\x3b-\x7e]{1,255}$/.test(v),

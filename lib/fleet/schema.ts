@@ -413,7 +413,7 @@ export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
     case "invalid_type":
       return iss.input === undefined
         ? `is required (${iss.expected})`
-        : `${showValue(iss.input)} is not valid: it must be ${iss.expected === "int" ? "an integer" : `a ${iss.expected}`}`;
+        : `${showValue(iss.input)} is not valid: it must be ${iss.expected === "int" ? "an integer" : `${/^[aeiou]/.test(iss.expected) ? "an" : "a"} ${iss.expected}`}`;
     case "invalid_value":
       return `${showValue(iss.input)} is not valid: it must be one of ${iss.values.map((v) => String(v)).join(", ")}`;
     case "too_big":

@@ -123,7 +123,7 @@ describe("bad fleet files: each problem named by its path, value and what is all
     [
       "secret name that is not a variable name",
       mutate((d) => (d.gateways.corporate.auth.password = { secret: "smtp-password" })),
-      `gateways.corporate.auth.password.secret: the value (not shown: it may be a password pasted by mistake) is not valid: it must be a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (count, source, version, providers, for_each, lifecycle, depends_on, locals); supplied as TF_VAR_<name>`,
+      `gateways.corporate.auth.password.secret: the value (not shown: it may be a password pasted by mistake) is not valid: it must be a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (count, source, version, providers, for_each, lifecycle, depends_on, locals), without the TF_VAR_ prefix (it is added when the value is supplied, as TF_VAR_<name>)`,
     ],
     [
       "misspelled field",
@@ -201,9 +201,24 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `pollers[0].postfixParameters.smtpd_banner: "a\\ud800b" is not valid: it contains a lone UTF-16 surrogate, which no file can carry`,
     ],
     [
+      "a secret name with the TF_VAR_ prefix, which Terraform adds when the value is supplied",
+      mutate((d) => (d.gateways.corporate.auth.password = { secret: "TF_VAR_smtp_password" })),
+      `gateways.corporate.auth.password.secret: the value (not shown: it may be a password pasted by mistake) is not valid: it must be a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (count, source, version, providers, for_each, lifecycle, depends_on, locals), without the TF_VAR_ prefix (it is added when the value is supplied, as TF_VAR_<name>)`,
+    ],
+    [
+      "implicit TLS on port 25",
+      mutate((d) => Object.assign(d.gateways.corporate, { port: 25, security: "tls" })),
+      `gateways.corporate.security: "tls" (implicit TLS) does not work on port 25, which speaks STARTTLS: use security: starttls`,
+    ],
+    [
+      "a list where an object goes",
+      mutate((d) => (d.gateways.corporate.auth = ["alerts@example.org"])),
+      `gateways.corporate.auth: ["alerts@example.org"] is not valid: it must be an object`,
+    ],
+    [
       "a secret name Terraform reserves",
       mutate((d) => (d.gateways.corporate.auth.password = { secret: "count" })),
-      `gateways.corporate.auth.password.secret: the value (not shown: it may be a password pasted by mistake) is not valid: it must be a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (count, source, version, providers, for_each, lifecycle, depends_on, locals); supplied as TF_VAR_<name>`,
+      `gateways.corporate.auth.password.secret: the value (not shown: it may be a password pasted by mistake) is not valid: it must be a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (count, source, version, providers, for_each, lifecycle, depends_on, locals), without the TF_VAR_ prefix (it is added when the value is supplied, as TF_VAR_<name>)`,
     ],
     [
       "poller without gateway and no defaultGateway",
