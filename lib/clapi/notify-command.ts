@@ -82,6 +82,11 @@ export function templateProblem(kind: NotificationKind, template: string, option
     }
   }
   if (/\$\{/.test(template.replace(/\$\{[^}]*\}/g, ""))) return "has a '${' without its closing '}'";
+  // Pasted from Centreon's own commands: sent as text ('$' is escaped), so every mail would show it.
+  const centreonMacro = parseTemplate(template).flatMap((t) => ("text" in t ? [...t.text.matchAll(/\$([A-Z][A-Z0-9_]*)\$/g)] : []))[0];
+  if (centreonMacro) {
+    return `writes ${centreonMacro[0]}, Centreon's own macro syntax, which every mail would show as is: write \${${centreonMacro[1]}} instead`;
+  }
   if (template.includes(MACRO_GUARD)) return "holds U+200B (zero-width space), which the command uses as a marker of its own";
   if (template.includes("{{${")) return "puts '{{' right before a placeholder: Centreon Engine reads {{$MACRO$}} as a tag of its own (put a space between)";
   const rewritten = GENERATOR_PATTERNS.find((p) => template.includes(p));

@@ -88,6 +88,11 @@ describe("notification commands in the fleet file: each problem names the field,
       `notificationCommands.0.languages.en.subject: "\${HOST} is down" has the unknown placeholder \${HOST}: a service notification may use ${PLACEHOLDERS.service.map((p) => `\${${p}}`).join(", ")}`,
     ],
     [
+      "Centreon's own macro syntax, pasted from a stock command",
+      (d) => (d.notificationCommands[0].languages.en.subject = "** $NOTIFICATIONTYPE$ alert: ${HOSTNAME} **"),
+      `notificationCommands.0.languages.en.subject: "** $NOTIFICATIONTYPE$ alert: \${HOSTNAME} **" writes $NOTIFICATIONTYPE$, Centreon's own macro syntax, which every mail would show as is: write \${NOTIFICATIONTYPE} instead`,
+    ],
+    [
       "a service placeholder in a host command",
       (d) => (d.notificationCommands[1].languages.en.body = "${SERVICEOUTPUT}"),
       `notificationCommands.1.languages.en.body: "\${SERVICEOUTPUT}" has the unknown placeholder \${SERVICEOUTPUT}: a host notification may use ${PLACEHOLDERS.host.map((p) => `\${${p}}`).join(", ")}`,
