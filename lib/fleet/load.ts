@@ -26,6 +26,8 @@ export class FleetValidationError extends Error {
 
 /** "unknown field", with the allowed name it most likely misspells (at most 2 edits away). */
 function unknownField(key: string, known: string[]): string {
+  if (key === "<<") return "YAML merge keys (<<) are not supported: write the fields out";
+  if (key === "version") return "there is no version field (this file format is version 1): remove it";
   const guess = known.length ? closest(key, known) : undefined;
   const hint = guess !== undefined && distance(key.toLowerCase(), guess.toLowerCase()) <= 2 ? `did you mean "${guess}"? ` : "";
   return `unknown field: ${hint}check the spelling against schema/fleet.schema.json`;

@@ -426,6 +426,11 @@ export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
         ? `${showValue(iss.input)} is not valid: it must not be empty`
         : `${showValue(iss.input)} is not valid: it must be ${bound}`;
     }
+    case "invalid_key": {
+      // A record's key (a gateway's name, a Postfix parameter's): its own rule says what is allowed.
+      const reason = iss.issues.find((inner) => inner.message)?.message;
+      return reason ? `the name ${reason}` : `the name ${showValue(iss.input)} is not valid`;
+    }
     case "unrecognized_keys":
       return `unknown field${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => `"${k}"`).join(", ")}: check the spelling against schema/fleet.schema.json`;
     default:

@@ -206,6 +206,13 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `gateways.corporate.auth.password.secret: the value (not shown: it may be a password pasted by mistake) is not valid: it must be a Terraform variable name: letters, digits and '_', not starting with a digit, not one Terraform reserves (count, source, version, providers, for_each, lifecycle, depends_on, locals), without the TF_VAR_ prefix (it is added when the value is supplied, as TF_VAR_<name>)`,
     ],
     [
+      "a Postfix parameter name that is not one",
+      mutate((d) => (d.pollers[0].postfixParameters = { "Bad-Name": "x" })),
+      `pollers[0].postfixParameters.Bad-Name: the name "Bad-Name" is not valid: it must be a Postfix parameter name (lower-case letters, digits and '_')`,
+    ],
+    ["a version field", mutate((d) => (d.version = 1)), `version: there is no version field (this file format is version 1): remove it`],
+    ["a YAML merge key", mutate((d) => (d.pollers[0]["<<"] = { os: "debian" })), `pollers[0].<<: YAML merge keys (<<) are not supported: write the fields out`],
+    [
       "implicit TLS on port 25",
       mutate((d) => Object.assign(d.gateways.corporate, { port: 25, security: "tls" })),
       `gateways.corporate.security: "tls" (implicit TLS) does not work on port 25, which speaks STARTTLS: use security: starttls`,
