@@ -18,7 +18,7 @@ export class FleetValidationError extends Error {
   ) {
     super(
       `${file}: ${problems.length} problem${problems.length > 1 ? "s" : ""}, no Terraform written:\n` +
-        problems.map((p) => `  ${p.line ? `line ${p.line}: ` : ""}${formatPath(p.path)}: ${p.message}`).join("\n"),
+        problems.map((p) => `  ${p.line ? `line ${p.line}: ` : ""}${p.path.length ? `${formatPath(p.path)}: ` : ""}${p.message}`).join("\n"),
     );
     this.name = "FleetValidationError";
   }
@@ -65,6 +65,15 @@ export function validateFleet(
 
 const MAX_YAML_ERRORS = 5;
 
+/** What to look at for the YAML errors a hand-edited fleet file most often has. */
+const YAML_HINTS: Partial<Record<string, string>> = {
+  DUPLICATE_KEY: "this key is already set above in the same section: keep one",
+  BAD_INDENT: "check the indentation of this line and the next one, with spaces only",
+  BLOCK_AS_IMPLICIT_KEY: "check the indentation of this line and the next one, with spaces only",
+  MULTILINE_IMPLICIT_KEY: "check the indentation of this line and the next one, with spaces only",
+  TAB_AS_INDENT: "indent with spaces, not tabs",
+};
+
 export function parseFleet(text: string, file = "fleet.yaml"): FleetSpec {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
@@ -72,7 +81,11 @@ export function parseFleet(text: string, file = "fleet.yaml"): FleetSpec {
     // One misplaced line can make hundreds of errors after it: the first ones say where.
     const shown: LocatedProblem[] = doc.errors
       .slice(0, MAX_YAML_ERRORS)
-      .map((e) => ({ path: [], line: lineCounter.linePos(e.pos[0]).line, message: `YAML syntax error: ${e.message.split("\n")[0]}` }));
+      .map((e) => {
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        const hint = YAML_HINTS[e.code];
+        return { path: [], line, message: `YAML syntax error at column ${col}: ${e.message.split("\n")[0]}${hint ? ` (${hint})` : ""}` };
+      });
     const more = doc.errors.length - shown.length;
     if (more > 0) shown.push({ path: [], message: `${more} more YAML syntax error${more > 1 ? "s" : ""}, most likely caused by the ones above` });
     throw new FleetValidationError(file, shown);

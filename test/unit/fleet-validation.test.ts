@@ -294,7 +294,14 @@ describe("bad fleet files: each problem named by its path, value and what is all
   });
 
   it("reports YAML syntax errors with their line", () => {
-    expect(() => parseFleet("name: a\npollers: [\n", "broken.yaml")).toThrow(/broken\.yaml: 1 problem, no Terraform written:\n {2}line \d+: \(top level\): YAML syntax error/);
+    expect(() => parseFleet("name: a\npollers: [\n", "broken.yaml")).toThrow(/broken\.yaml: 1 problem, no Terraform written:\n {2}line \d+: YAML syntax error at column \d+: /);
+  });
+
+  it("says what to look at for a key set twice and a tab", () => {
+    expect(() => parseFleet("name: a\nengine: null_resource\nname: b\n", "twice.yaml")).toThrow(
+      /line 3: YAML syntax error at column 1: Map keys must be unique \(this key is already set above in the same section: keep one\)/,
+    );
+    expect(() => parseFleet("name: a\nssh:\n\tuser: root\n", "tab.yaml")).toThrow(/line 3: YAML syntax error at column 1: .*\(indent with spaces, not tabs\)/);
   });
 
   it("shows the first 5 YAML syntax errors of a cascade, and counts the others", () => {
@@ -302,7 +309,7 @@ describe("bad fleet files: each problem named by its path, value and what is all
     lines.splice(2, 0, "   oops: [");
     const shown = problems(lines.join("\n"));
     expect(shown).toHaveLength(6);
-    expect(shown.slice(0, 5).every((p) => p.startsWith(": YAML syntax error: "))).toBe(true);
+    expect(shown.slice(0, 5).every((p) => p.startsWith(": YAML syntax error at column "))).toBe(true);
     expect(shown[5]).toMatch(/^: \d+ more YAML syntax errors, most likely caused by the ones above$/);
   });
 
