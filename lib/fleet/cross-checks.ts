@@ -44,6 +44,7 @@ export function crossCheck(doc: unknown): FleetProblem[] {
     problems.push({ path: ["defaultGateway"], message: notDeclared(defaultGateway) });
   }
 
+  let inheritedUserReported = false;
   for (const { path, host } of hosts) {
     const gateway = text(host.gateway);
     const isCentral = path[0] === "central";
@@ -76,10 +77,15 @@ export function crossCheck(doc: unknown): FleetProblem[] {
     const ssh = isObject(host.ssh) ? host.ssh : {};
     const user = text(ssh.user) ?? text(fleetSsh.user) ?? "root";
     if (user !== "root" && ssh.scriptDirectory === undefined && fleetSsh.scriptDirectory === undefined) {
-      problems.push({
-        path: [...path, "ssh", "scriptDirectory"],
-        message: `is required when the SSH user is ${showValue(user)} (not root): name a directory only that user can read, e.g. /home/${user}/.cache`,
-      });
+      // A user every host inherits: one problem, where one line fixes it for all.
+      const inherited = ssh.user === undefined;
+      if (!inherited || !inheritedUserReported) {
+        inheritedUserReported ||= inherited;
+        problems.push({
+          path: inherited ? ["ssh", "scriptDirectory"] : [...path, "ssh", "scriptDirectory"],
+          message: `is required when the SSH user is ${showValue(user)} (not root): name a directory only that user can read, e.g. /home/${user}/.cache${inherited ? " (here, for every host that does not set its own)" : ""}`,
+        });
+      }
     }
   }
 

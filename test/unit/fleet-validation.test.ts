@@ -161,6 +161,11 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `pollers[0].ssh.scriptDirectory: is required when the SSH user is "deploy" (not root): name a directory only that user can read, e.g. /home/deploy/.cache`,
     ],
     [
+      "a non-root SSH user every host inherits, without a script directory: one problem, at the fleet's ssh",
+      mutate((d) => (d.ssh.user = "deploy")),
+      `ssh.scriptDirectory: is required when the SSH user is "deploy" (not root): name a directory only that user can read, e.g. /home/deploy/.cache (here, for every host that does not set its own)`,
+    ],
+    [
       "missing host key under strictHostKeys",
       mutate((d) => {
         d.strictHostKeys = true;
