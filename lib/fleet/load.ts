@@ -90,7 +90,9 @@ export function parseFleet(text: string, file = "fleet.yaml"): FleetSpec {
     if (more > 0) shown.push({ path: [], message: `${more} more YAML syntax error${more > 1 ? "s" : ""}, most likely caused by the ones above` });
     throw new FleetValidationError(file, shown);
   }
-  if (doc.contents === null) throw new FleetValidationError(file, [{ path: [], message: "the fleet file is empty: start from examples/fleet.yaml" }]);
+  // No content, or only a document marker (`---`).
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) throw new FleetValidationError(file, [{ path: [], message: "the fleet file is empty: start from examples/fleet.yaml" }]);
   const locate = (path: (string | number)[]) => {
     // The nearest node that exists: a missing field points at its parent.
     for (let depth = path.length; depth >= 0; depth--) {
@@ -99,7 +101,7 @@ export function parseFleet(text: string, file = "fleet.yaml"): FleetSpec {
     }
     return undefined;
   };
-  return validateFleet(doc.toJS(), file, locate);
+  return validateFleet(data, file, locate);
 }
 
 export function loadFleetFile(path: string): FleetSpec {

@@ -69,7 +69,7 @@ export const rules = {
   },
   fqdn: {
     test: isFqdn,
-    allowed: "a fully qualified domain name (e.g. poller1.example.org)",
+    allowed: "a fully qualified domain name (e.g. poller1.example.org, without a trailing dot)",
   },
   sshAddress: {
     test: (v: string) => isIPv4(v) || isIPv6(v) || isHostName(v),

@@ -410,21 +410,25 @@ export type RolloutSpec = z.output<typeof RolloutSpec>;
 /** Messages for zod's built-in checks, with the bad value and what is allowed. */
 export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
   switch (iss.code) {
-    case "invalid_type":
-      return iss.input === undefined
-        ? `is required (${iss.expected})`
-        : `${showValue(iss.input)} is not valid: it must be ${iss.expected === "int" ? "an integer" : `${/^[aeiou]/.test(iss.expected) ? "an" : "a"} ${iss.expected}`}`;
+    case "invalid_type": {
+      if (iss.input === undefined) return `is required (${iss.expected})`;
+      const shown = `${showValue(iss.input)} is not valid`;
+      if (iss.expected === "array" && (typeof iss.input === "string" || typeof iss.input === "number")) {
+        return `${shown}: it must be a list, even of one: write [${iss.input}]`;
+      }
+      if (iss.expected === "int") return `${shown}: it must be an integer`;
+      return `${shown}: it must be ${/^[aeiou]/.test(iss.expected) ? "an" : "a"} ${iss.expected}`;
+    }
     case "invalid_value":
       return `${showValue(iss.input)} is not valid: it must be one of ${iss.values.map((v) => String(v)).join(", ")}`;
     case "too_big":
     case "too_small": {
+      const limit = Number(iss.code === "too_big" ? iss.maximum : iss.minimum);
       const bound =
-        iss.code === "too_big"
-          ? `${iss.inclusive === false ? "less than" : "at most"} ${iss.maximum}`
-          : `${iss.inclusive === false ? "greater than" : "at least"} ${iss.minimum}`;
-      return iss.origin === "string"
-        ? `${showValue(iss.input)} is not valid: it must not be empty`
-        : `${showValue(iss.input)} is not valid: it must be ${bound}`;
+        iss.code === "too_big" ? `${iss.inclusive === false ? "less than" : "at most"} ${limit}` : `${iss.inclusive === false ? "greater than" : "at least"} ${limit}`;
+      if (iss.origin === "string") return `${showValue(iss.input)} is not valid: it must not be empty`;
+      if (iss.origin === "array") return `${showValue(iss.input)} is not valid: it must list ${bound} ${limit === 1 ? "entry" : "entries"}`;
+      return `${showValue(iss.input)} is not valid: it must be ${bound}`;
     }
     case "invalid_key": {
       // A record's key (a gateway's name, a Postfix parameter's): its own rule says what is allowed.

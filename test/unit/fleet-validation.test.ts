@@ -43,12 +43,12 @@ describe("bad fleet files: each problem named by its path, value and what is all
     [
       "myhostname not fully qualified",
       mutate((d) => (d.pollers[0].fqdn = "poller1")),
-      `pollers[0].fqdn: "poller1" is not valid: it must be a fully qualified domain name (e.g. poller1.example.org)`,
+      `pollers[0].fqdn: "poller1" is not valid: it must be a fully qualified domain name (e.g. poller1.example.org, without a trailing dot)`,
     ],
     [
       "fqdn ending in a number",
       mutate((d) => (d.pollers[1].fqdn = "10.0.0.1")),
-      `pollers[1].fqdn: "10.0.0.1" is not valid: it must be a fully qualified domain name (e.g. poller1.example.org)`,
+      `pollers[1].fqdn: "10.0.0.1" is not valid: it must be a fully qualified domain name (e.g. poller1.example.org, without a trailing dot)`,
     ],
     [
       "SSH address with a space",
@@ -218,6 +218,16 @@ describe("bad fleet files: each problem named by its path, value and what is all
     ["a version field", mutate((d) => (d.version = 1)), `version: there is no version field (this file format is version 1): remove it`],
     ["a YAML merge key", mutate((d) => (d.pollers[0]["<<"] = { os: "debian" })), `pollers[0].<<: YAML merge keys (<<) are not supported: write the fields out`],
     [
+      "one event where a list goes",
+      mutate((d) => (d.contacts = [{ name: "J", alias: "j", email: "j@example.org", notifications: { host: { events: "down" } } }])),
+      `contacts[0].notifications.host.events: "down" is not valid: it must be a list, even of one: write [down]`,
+    ],
+    [
+      "an empty list of events",
+      mutate((d) => (d.contacts = [{ name: "J", alias: "j", email: "j@example.org", notifications: { host: { events: [] } } }])),
+      `contacts[0].notifications.host.events: [] is not valid: it must list at least 1 entry`,
+    ],
+    [
       "implicit TLS on port 25",
       mutate((d) => Object.assign(d.gateways.corporate, { port: 25, security: "tls" })),
       `gateways.corporate.security: "tls" (implicit TLS) does not work on port 25, which speaks STARTTLS: use security: starttls`,
@@ -319,7 +329,7 @@ describe("bad fleet files: each problem named by its path, value and what is all
   });
 
   it("says an empty fleet file is empty", () => {
-    for (const text of ["", "# nothing yet\n"]) expect(problems(text)).toEqual([": the fleet file is empty: start from examples/fleet.yaml"]);
+    for (const text of ["", "# nothing yet\n", "---\n"]) expect(problems(text)).toEqual([": the fleet file is empty: start from examples/fleet.yaml"]);
   });
 
   it("accepts pollers and a central without gateway when defaultGateway is set, and central.gateway none", () => {

@@ -251,7 +251,7 @@ describe("typed constructs without YAML", () => {
     const fleet = new Fleet(Testing.app(), "bad");
     const gateway = fleet.addGateway("gw", { host: "smtp.example.org" });
     expect(() => fleet.addPoller({ name: "p1", address: "192.0.2.1", fqdn: "poller1", gateway, hostKey: HOST_KEYS[1] })).toThrow(
-      'host p1: fqdn (Postfix myhostname) "poller1" is not valid: it must be a fully qualified domain name (e.g. poller1.example.org)',
+      'host p1: fqdn (Postfix myhostname) "poller1" is not valid: it must be a fully qualified domain name (e.g. poller1.example.org, without a trailing dot)',
     );
   });
 
