@@ -115,6 +115,14 @@ export function crossCheck(doc: unknown): FleetProblem[] {
     if (gateway.port === 465 && security === "starttls") {
       problems.push({ path: [...path, "security"], message: `"starttls" does not work on port 465, which speaks implicit TLS: use security: tls` });
     }
+    // The relay listens on the loopback's port 25 itself (inet_interfaces = loopback-only).
+    const port = gateway.port ?? { tls: 465, none: 25 }[security] ?? 587;
+    if (port === 25 && /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(text(gateway.host) ?? "")) {
+      problems.push({
+        path: [...path, "host"],
+        message: `${showValue(gateway.host)} on port 25 is the relay's own Postfix: mail would loop back to it; name the SMTP gateway, or the port of a local forwarder`,
+      });
+    }
     if ((gateway.port === 587 || gateway.port === 25) && security === "tls") {
       problems.push({ path: [...path, "security"], message: `"tls" (implicit TLS) does not work on port ${gateway.port}, which speaks STARTTLS: use security: starttls` });
     }

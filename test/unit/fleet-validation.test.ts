@@ -228,6 +228,11 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `contacts[0].notifications.host.events: [] is not valid: it must list at least 1 entry`,
     ],
     [
+      "a gateway on the loopback's port 25, where the relay itself listens",
+      mutate((d) => Object.assign(d.gateways.corporate, { host: "127.0.0.1", port: 25, security: "starttls", verifyCertificate: false })),
+      `gateways.corporate.host: "127.0.0.1" on port 25 is the relay's own Postfix: mail would loop back to it; name the SMTP gateway, or the port of a local forwarder`,
+    ],
+    [
       "implicit TLS on port 25",
       mutate((d) => Object.assign(d.gateways.corporate, { port: 25, security: "tls" })),
       `gateways.corporate.security: "tls" (implicit TLS) does not work on port 25, which speaks STARTTLS: use security: starttls`,
