@@ -41,7 +41,7 @@ export interface GatewayProps {
   enabled?: boolean;
 }
 
-const DEFAULT_PORTS: Record<GatewaySecurity, number> = { starttls: 587, tls: 465, none: 25 };
+export const DEFAULT_PORTS: Record<GatewaySecurity, number> = { starttls: 587, tls: 465, none: 25 };
 
 /** An SMTP gateway the relays deliver to. */
 export class Gateway extends Construct {

@@ -6,6 +6,8 @@ import { MANAGED_PARAMETER_NAMES } from "../postfix/relay-parameters.js";
 import { queueCheckHostName, RESERVED_COMMAND_NAMES, SMTP_CONNECTOR } from "../clapi/objects.js";
 import { PORTAL_URL_PLACEHOLDER } from "../clapi/notify-command.js";
 import { NO_GATEWAY } from "./schema.js";
+import { DEFAULT_PORTS } from "../constructs/gateway.js";
+import type { GatewaySecurity } from "../postfix/relay-parameters.js";
 
 export interface FleetProblem {
   path: (string | number)[];
@@ -116,7 +118,7 @@ export function crossCheck(doc: unknown): FleetProblem[] {
       problems.push({ path: [...path, "security"], message: `"starttls" does not work on port 465, which speaks implicit TLS: use security: tls` });
     }
     // The relay listens on the loopback's port 25 itself (inet_interfaces = loopback-only).
-    const port = gateway.port ?? { tls: 465, none: 25 }[security] ?? 587;
+    const port = gateway.port ?? DEFAULT_PORTS[security as GatewaySecurity];
     if (port === 25 && /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(text(gateway.host) ?? "")) {
       problems.push({
         path: [...path, "host"],

@@ -34,14 +34,10 @@ export const SecretRef = z
       secret: ruled(rules.secretName, "Name of the Terraform variable holding the secret (supplied as TF_VAR_<name>)", { showValue: false }),
     },
     {
-      error: (iss) =>
-        iss.code !== "invalid_type"
-          ? undefined
-          : typeof iss.input === "string" || typeof iss.input === "number"
-            ? literalSecretMessage
-            : iss.input === undefined
-              ? undefined
-              : secretShapeMessage,
+      error: (iss) => {
+        if (iss.code !== "invalid_type" || iss.input === undefined) return undefined;
+        return typeof iss.input === "string" || typeof iss.input === "number" ? literalSecretMessage : secretShapeMessage;
+      },
     },
   )
   .describe("A secret, never literal: { secret: NAME } names a sensitive Terraform variable");
