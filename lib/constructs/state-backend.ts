@@ -2,7 +2,7 @@
 // Credentials never come from here: Terraform reads them from its usual environment variables
 // (AWS_* for s3, TF_HTTP_PASSWORD for http, a credentials file or TF_TOKEN_* for remote).
 import type { TerraformStack } from "../cdktf.js";
-import { HttpBackend, LocalBackend, NamedRemoteWorkspace, RemoteBackend, S3Backend } from "../cdktf.js";
+import { Annotations, HttpBackend, LocalBackend, NamedRemoteWorkspace, RemoteBackend, S3Backend } from "../cdktf.js";
 
 /** "{stack}" in a backend setting stands for the stack's name: one state per stack. */
 export const STACK_PLACEHOLDER = "{stack}";
@@ -12,10 +12,19 @@ export interface S3StateProps {
   region: string;
   /** The state key is <keyPrefix><stack>.tfstate. @default "centreon-mail-as-code/" */
   keyPrefix?: string;
-  /** DynamoDB table for state locking. @default - no locking */
+  /** Lock the state with a lock file beside it in the bucket (Terraform 1.10 or later). @default true */
+  useLockfile?: boolean;
+  /** DynamoDB table for state locking, deprecated by Terraform 1.11 (prefer useLockfile). @default - none */
   dynamodbTable?: string;
   /** Server-side encryption of the state object. @default true */
   encrypt?: boolean;
+  /**
+   * S3-compatible storage (MinIO, Ceph, Scaleway...): its S3 endpoint. Terraform then skips the
+   * AWS-only checks (STS credentials, account ID, region name, EC2 metadata). @default - AWS
+   */
+  endpoint?: string;
+  /** Bucket in the URL path instead of the host name (MinIO and others need it). @default false */
+  usePathStyle?: boolean;
 }
 
 export interface HttpStateProps {
@@ -51,10 +60,30 @@ export function declareStateBackend(stack: TerraformStack, backend: StateBackend
     // Explicit: cdktf's default would write the checkout's absolute path into the JSON.
     new LocalBackend(stack, { path: localPath });
   } else if ("s3" in backend) {
-    const { bucket, region, keyPrefix = "centreon-mail-as-code/", dynamodbTable, encrypt = true } = backend.s3;
-    new S3Backend(stack, { bucket, region, key: `${keyPrefix}${name}.tfstate`, encrypt, ...(dynamodbTable ? { dynamodbTable } : {}) });
+    const { bucket, region, keyPrefix = "centreon-mail-as-code/", useLockfile = true, dynamodbTable, encrypt = true, endpoint, usePathStyle } = backend.s3;
+    const s3 = new S3Backend(stack, {
+      bucket,
+      region,
+      key: `${keyPrefix}${name}.tfstate`,
+      encrypt,
+      ...(dynamodbTable ? { dynamodbTable } : {}),
+      ...(endpoint
+        ? { endpoints: { s3: endpoint }, skipCredentialsValidation: true, skipRequestingAccountId: true, skipRegionValidation: true, skipMetadataApiCheck: true }
+        : {}),
+      ...(usePathStyle ? { usePathStyle } : {}),
+    });
+    // cdktf 0.21 predates use_lockfile (Terraform 1.10).
+    if (useLockfile) s3.addOverride("use_lockfile", true);
   } else if ("http" in backend) {
     const { address, lockAddress, unlockAddress, lockMethod, unlockMethod, username } = backend.http;
+    if (!lockAddress) {
+      Annotations.of(stack).addWarning(`state backend http: no lockAddress, so no lock: two deploys of stack ${name} at once can overwrite each other's state`);
+    }
+    if (!address.includes(STACK_PLACEHOLDER)) {
+      Annotations.of(stack).addWarning(
+        `state backend http: the address has no ${STACK_PLACEHOLDER}; adding stacks later will need it, and this stack's state will then move: put ${STACK_PLACEHOLDER} in now`,
+      );
+    }
     new HttpBackend(stack, {
       address: forStack(address),
       ...(lockAddress ? { lockAddress: forStack(lockAddress), unlockAddress: forStack(unlockAddress ?? lockAddress) } : {}),

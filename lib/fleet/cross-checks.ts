@@ -194,7 +194,18 @@ function stackChecks(doc: Raw): FleetProblem[] {
       }
     });
   });
+  const s3 = isObject(doc.backend) && isObject(doc.backend.s3) ? doc.backend.s3 : undefined;
+  const region = text(s3?.region);
+  if (s3 && s3.endpoint === undefined && region !== undefined && rules.s3Region.test(region) && !rules.awsRegion.test(region)) {
+    problems.push({ path: ["backend", "s3", "region"], message: `${showValue(region)} is not valid: it must be ${rules.awsRegion.allowed} (or set endpoint, for S3-compatible storage)` });
+  }
   const http = isObject(doc.backend) && isObject(doc.backend.http) ? doc.backend.http : undefined;
+  if (http && http.lockAddress === undefined) {
+    // Terraform would drop them without a word, and the operator would believe the state locked.
+    for (const field of ["unlockAddress", "lockMethod", "unlockMethod"].filter((f) => http[f] !== undefined)) {
+      problems.push({ path: ["backend", "http", field], message: `needs lockAddress: without it Terraform takes no lock, and ${field} is ignored` });
+    }
+  }
   if (http && stacks.length) {
     for (const field of ["address", "lockAddress", "unlockAddress"]) {
       const value = text(http[field]);

@@ -177,6 +177,11 @@ export const rules = {
     test: (v: string) => /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/.test(v),
     allowed: "an AWS region such as eu-west-3",
   },
+  /** Any storage's region name; an AWS one is checked against awsRegion when no endpoint is set. */
+  s3Region: {
+    test: (v: string) => /^[a-z0-9][a-z0-9-]{0,62}$/.test(v),
+    allowed: "a region name: lower-case letters, digits and '-'",
+  },
   stateKeyPrefix: {
     test: (v: string) => /^[A-Za-z0-9._/-]{0,200}$/.test(v) && !v.startsWith("/") && !v.split("/").includes(".."),
     allowed: "letters, digits, '.', '_', '-' and '/' (not starting with '/'), e.g. centreon/",

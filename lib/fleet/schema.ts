@@ -296,10 +296,13 @@ export const BackendSpec = z
     s3: z
       .strictObject({
         bucket: ruled(rules.s3Bucket, "S3 bucket"),
-        region: ruled(rules.awsRegion, "AWS region of the bucket"),
+        region: ruled(rules.s3Region, "Region of the bucket (an AWS region unless endpoint is set)"),
         keyPrefix: ruled(rules.stateKeyPrefix, "State key prefix: each stack's state is <keyPrefix><stack>.tfstate").default("centreon-mail-as-code/"),
-        dynamodbTable: ruled(rules.dynamodbTable, "DynamoDB table for state locking (default: no locking)").optional(),
+        useLockfile: z.boolean().default(true).describe("Lock the state with a lock file beside it in the bucket (Terraform 1.10 or later); false: no lock file"),
+        dynamodbTable: ruled(rules.dynamodbTable, "DynamoDB table for state locking, deprecated by Terraform 1.11 (prefer useLockfile)").optional(),
         encrypt: z.boolean().default(true).describe("Server-side encryption of the state"),
+        endpoint: ruled(rules.stateUrl, "S3 endpoint of S3-compatible storage (MinIO, Ceph, Scaleway...); default: AWS").optional(),
+        usePathStyle: z.boolean().default(false).describe("Bucket in the URL path, not the host name (MinIO and others need it)"),
       })
       .optional()
       .describe("AWS S3 (credentials from the AWS_* environment variables or profile, never from this file)"),

@@ -1,6 +1,6 @@
 // Splitting a fleet into stacks, and the state backend each stack declares. The split must change
 // nothing that is deployed: the same relays (byte for byte), the same Centreon batch.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -120,7 +120,22 @@ describe("a rollout in a split fleet", () => {
 describe("state backends, one state per stack", () => {
   it.each([
     [{ s3: { bucket: "acme-tf-states", region: "eu-west-3", dynamodbTable: "tf-locks" } }, (stack: string) => ({
-      s3: { bucket: "acme-tf-states", region: "eu-west-3", key: `centreon-mail-as-code/${stack}.tfstate`, encrypt: true, dynamodb_table: "tf-locks" },
+      s3: { bucket: "acme-tf-states", region: "eu-west-3", key: `centreon-mail-as-code/${stack}.tfstate`, encrypt: true, dynamodb_table: "tf-locks", use_lockfile: true },
+    })],
+    // S3-compatible storage: its endpoint, path-style URLs, none of the AWS-only checks.
+    [{ s3: { bucket: "acme-tf-states", region: "fr-par", endpoint: "https://s3.fr-par.scw.cloud", usePathStyle: true, useLockfile: false } }, (stack: string) => ({
+      s3: {
+        bucket: "acme-tf-states",
+        region: "fr-par",
+        key: `centreon-mail-as-code/${stack}.tfstate`,
+        encrypt: true,
+        endpoints: { s3: "https://s3.fr-par.scw.cloud" },
+        use_path_style: true,
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_region_validation: true,
+        skip_metadata_api_check: true,
+      },
     })],
     // GitLab locks with POST and unlocks with DELETE, not Terraform's default LOCK/UNLOCK.
     [{ http: { address: "https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack}", lockAddress: "https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack}/lock", lockMethod: "POST", unlockMethod: "DELETE", username: "ci" } }, (stack: string) => ({
@@ -140,6 +155,22 @@ describe("state backends, one state per stack", () => {
     for (const { fleet, json } of synthStacks({ ...split(baseFleet()), backend })) {
       expect(json.terraform.backend).toEqual(expected(fleet.node.id));
     }
+  });
+
+  // init -backend=false (below) does not read the backend block: this init does, and stops at the
+  // connection (to a closed loopback port), after Terraform accepted every argument.
+  it("S3: Terraform 1.11 takes the lock file and an S3-compatible endpoint, with path-style URLs", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cmr-s3-"));
+    writeFileSync(join(dir, "terraformrc"), "");
+    const backend = { s3: { bucket: "acme-tf-states", region: "fr-par", endpoint: "http://127.0.0.1:9", usePathStyle: true } };
+    const [main] = synthStacks({ ...baseFleet(), engine: "terraform_data", backend });
+    expect(main.json.terraform.backend.s3.use_lockfile).toBe(true);
+    writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify({ terraform: main.json.terraform }));
+    const env = { ...process.env, TF_CLI_CONFIG_FILE: join(dir, "terraformrc"), CHECKPOINT_DISABLE: "1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_MAX_ATTEMPTS: "1" };
+    const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, env, encoding: "utf8" });
+    const output = init.stdout + init.stderr;
+    expect(output).toContain('Get "http://127.0.0.1:9/acme-tf-states?list-type=2');
+    expect(output).not.toMatch(/Unsupported argument|Invalid|Warning|deprecated/);
   });
 
   it("passes terraform validate in every stack (terraform_data engine)", () => {
@@ -183,10 +214,24 @@ describe("fleet file errors in stacks and backend", () => {
     ["two backends", (d) => (d.backend = { s3: { bucket: "acme-tf-states", region: "eu-west-3" }, remote: { organization: "acme" } }), "backend: must declare exactly one of s3, http or remote"],
     ["a password in the backend", (d) => (d.backend = { http: { address: "https://s.example.org/{stack}", password: "hunter2" } }), "backend.http.password: unknown field"],
     ["a bad bucket", (d) => (d.backend = { s3: { bucket: "Acme_States", region: "eu-west-3" } }), `backend.s3.bucket: "Acme_States" is not valid: it must be an S3 bucket name`],
+    ["a region that is not AWS's, without an endpoint", (d) => (d.backend = { s3: { bucket: "acme-tf-states", region: "fr-par" } }), `backend.s3.region: "fr-par" is not valid: it must be an AWS region such as eu-west-3 (or set endpoint, for S3-compatible storage)`],
+    ["an unlock address without a lock address", (d) => (d.backend = { http: { address: "https://s.example.org/{stack}", unlockAddress: "https://s.example.org/{stack}/lock" } }), "backend.http.unlockAddress: needs lockAddress: without it Terraform takes no lock, and unlockAddress is ignored"],
+    ["a lock method without a lock address", (d) => (d.backend = { http: { address: "https://s.example.org/{stack}", lockMethod: "POST" } }), "backend.http.lockMethod: needs lockAddress: without it Terraform takes no lock, and lockMethod is ignored"],
   ])("%s", (_name, mutate, expected) => {
     const doc = split(baseFleet());
     mutate(doc);
     expect(problems(doc)).toContain(expected);
+  });
+
+  it("warns of an http state without a lock, or whose address has no {stack}", () => {
+    const doc = { ...baseFleet(), backend: { http: { address: "https://s.example.org/centreon" } } };
+    const [main] = synthStacks(doc);
+    expect(main.fleet.warnings).toEqual(
+      expect.arrayContaining([
+        "state backend http: no lockAddress, so no lock: two deploys of stack unit-fleet at once can overwrite each other's state",
+        "state backend http: the address has no {stack}; adding stacks later will need it, and this stack's state will then move: put {stack} in now",
+      ]),
+    );
   });
 
   it("reports a stack name with capitals once, not also as the stack name it makes", () => {
