@@ -1,5 +1,5 @@
 // End to end: a fleet split into two stacks, each with its own state in an HTTP state backend (a
-// loopback server speaking Terraform's http backend protocol, locks included, as GitLab's does).
+// loopback server speaking Terraform's http backend protocol, with its default LOCK/UNLOCK locks).
 // Each stack deploys its own relays; the main stack's CLAPI batch still covers every poller.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
