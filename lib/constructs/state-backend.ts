@@ -74,10 +74,11 @@ export function declareStateBackend(stack: TerraformStack, backend: StateBackend
     });
     // cdktf 0.21 predates use_lockfile (Terraform 1.10).
     if (useLockfile) s3.addOverride("use_lockfile", true);
+    else if (!dynamodbTable) Annotations.of(stack).addWarning(`state backend s3: useLockfile false and no dynamodbTable, so no lock: ${unlocked(name)}`);
   } else if ("http" in backend) {
     const { address, lockAddress, unlockAddress, lockMethod, unlockMethod, username } = backend.http;
     if (!lockAddress) {
-      Annotations.of(stack).addWarning(`state backend http: no lockAddress, so no lock: two deploys of stack ${name} at once can overwrite each other's state`);
+      Annotations.of(stack).addWarning(`state backend http: no lockAddress, so no lock: ${unlocked(name)}`);
     }
     if (!address.includes(STACK_PLACEHOLDER)) {
       Annotations.of(stack).addWarning(
@@ -100,3 +101,5 @@ export function declareStateBackend(stack: TerraformStack, backend: StateBackend
     });
   }
 }
+
+const unlocked = (stack: string) => `two deploys of stack ${stack} at once can overwrite each other's state`;

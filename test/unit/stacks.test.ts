@@ -234,6 +234,15 @@ describe("fleet file errors in stacks and backend", () => {
     );
   });
 
+  it("warns of an s3 state without a lock", () => {
+    const [main] = synthStacks({ ...baseFleet(), backend: { s3: { bucket: "acme-tf-states", region: "eu-west-3", useLockfile: false } } });
+    expect(main.fleet.warnings).toContain(
+      "state backend s3: useLockfile false and no dynamodbTable, so no lock: two deploys of stack unit-fleet at once can overwrite each other's state",
+    );
+    const [locked] = synthStacks({ ...baseFleet(), backend: { s3: { bucket: "acme-tf-states", region: "eu-west-3" } } });
+    expect(locked.fleet.warnings.filter((w) => w.startsWith("state backend"))).toEqual([]);
+  });
+
   it("reports a stack name with capitals once, not also as the stack name it makes", () => {
     const doc = split(baseFleet());
     doc.stacks[0].name = "EMEA";
