@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { App } from "../lib/cdktf.js";
 import { buildFleets } from "../lib/fleet/build.js";
 import { FleetValidationError, loadFleetFile } from "../lib/fleet/load.js";
-import { deployTargets, failureMessages, formatTable, readApply } from "../lib/deploy/report.js";
+import { deployTargets, failureMessages, formatTable, readApply, terraformErrors } from "../lib/deploy/report.js";
 
 const fleetFile = process.env.FLEET_FILE ?? "examples/fleet.yaml";
 const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
@@ -30,6 +30,8 @@ let stacks: { name: string; targets: ReturnType<typeof deployTargets> }[];
 try {
   const fleets = buildFleets(new App({ outdir, skipValidation: true }), loadFleetFile(fleetFile));
   const wanted = process.env.STACKS?.split(",").map((s) => s.trim()).filter(Boolean);
+  // An unset CI variable expands to "": deploying nothing and passing would hide it.
+  if (wanted?.length === 0) throw new Error(`STACKS is set but names no stack: unset it to deploy every stack, or name some of ${fleets.map((f) => f.node.id).join(", ")}`);
   const unknown = wanted?.filter((name) => !fleets.some((f) => f.node.id === name)) ?? [];
   if (unknown.length) throw new Error(`STACKS names ${unknown.join(", ")}: the fleet's stacks are ${fleets.map((f) => f.node.id).join(", ")}`);
   stacks = fleets.filter((f) => !wanted || wanted.includes(f.node.id)).map((f) => ({ name: f.node.id, targets: deployTargets(f) }));
@@ -38,16 +40,29 @@ try {
   process.exit(1);
 }
 
+// Each stack is applied even when another failed: stacks do not depend on one another.
 let failed = false;
+const outcomes: string[] = [];
+const outcome = (stack: string, ok: boolean, text: string) => {
+  failed ||= !ok;
+  outcomes.push(`${stack}: ${text}`);
+};
 for (const { name, targets } of stacks) {
   const stackDir = join(resolve(outdir), "stacks", name);
   // 3. terraform init every time (a changed backend or engine needs it; otherwise it reuses what is
   // installed), then apply or plan, streaming the output as it comes.
   const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: stackDir, stdio: "inherit" });
-  if (init.status !== 0) process.exit(init.status ?? 1);
+  if (init.error) {
+    console.error(`terraform could not be started (${init.error.message}): put Terraform 1.5 or later on PATH`);
+    process.exit(1);
+  }
+  if (init.status !== 0) {
+    outcome(name, false, "FAILED at terraform init (above): nothing applied");
+    continue;
+  }
   if (planOnly) {
     const plan = spawnSync("terraform", ["plan", "-input=false", "-no-color", ...terraformOptions], { cwd: stackDir, stdio: "inherit" });
-    failed ||= plan.status !== 0;
+    outcome(name, plan.status === 0, plan.status === 0 ? "planned" : "FAILED at terraform plan (above)");
     continue;
   }
   const apply = spawn("terraform", ["apply", "-auto-approve", "-input=false", "-no-color", ...terraformOptions], { cwd: stackDir, stdio: ["inherit", "pipe", "pipe"] });
@@ -66,7 +81,15 @@ for (const { name, targets } of stacks) {
   const results = readApply(output, targets, code);
   console.log(`\ncentreon-mail-as-code deploy of ${name}:\n${formatTable(results)}`);
   const failures = failureMessages(results);
+  if (code !== 0 && !failures.length) {
+    const errors = terraformErrors(output);
+    failures.push(...(errors.length ? errors : [`terraform exited with code ${code}: see its output above`]));
+  }
   if (failures.length) console.log(`\n${failures.join("\n")}`);
-  failed ||= code !== 0 || results.some((r) => r.status.kind === "failed");
+  const ok = code === 0 && !results.some((r) => r.status.kind === "failed");
+  outcome(name, ok, ok ? "applied" : "FAILED (see its report above)");
 }
+// With several stacks, each one's report is far up in the log: one line per stack at the end.
+if (stacks.length > 1) console.log(`\ncentreon-mail-as-code stacks:\n${outcomes.map((o) => `  ${o}`).join("\n")}`);
+else if (outcomes[0]?.includes("terraform init")) console.log(outcomes[0]);
 process.exit(failed ? 1 : 0);

@@ -133,6 +133,22 @@ export function failureMessages(results: readonly HostResult[]): string[] {
   return results.flatMap((r) => (r.status.kind === "failed" && r.status.message ? [r.status.message] : []));
 }
 
+/**
+ * Terraform's own errors, once each, for a failed run that no host's failure line explains (a
+ * missing TF_VAR_, a held state lock, an unreachable backend); the table alone would show no failure.
+ */
+export function terraformErrors(output: string): string[] {
+  const counts = new Map<string, number>();
+  for (const [, title] of output.matchAll(/^(?:│ )?Error: (.+)$/gm)) {
+    if (title !== "remote-exec provisioner error") counts.set(title, (counts.get(title) ?? 0) + 1);
+  }
+  const unset = [...new Set([...output.matchAll(/input variable "(\w+)" is not set/g)].map(([, name]) => `TF_VAR_${name}`))];
+  return [...counts].map(
+    ([title, n]) =>
+      `terraform: ${title}${n > 1 ? ` (${n} times)` : ""}${title === "No value for required variable" && unset.length ? `: set ${unset.join(", ")}` : ""}`,
+  );
+}
+
 /** The hosts' resources of a fleet, in wave order, then the central's CLAPI executor. */
 export function deployTargets(fleet: Fleet): DeployTarget[] {
   const address = (remote: RemoteScript) => `${remote.resource.terraformResourceType}.${remote.terraformName}`;

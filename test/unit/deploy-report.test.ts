@@ -2,10 +2,12 @@
 // (test/fixtures/terraform-apply/: the lab fleet with rollout { canary: [poller-3], batchSize: 2 }):
 // a first apply, a no-op, a canary whose probe the gateway refused (wrong password), the fix; an
 // unreachable canary; a missing TF_VAR_.
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { deployTargets, failureMessages, formatTable, readApply, type DeployTarget } from "../../lib/deploy/report.js";
+import { deployTargets, failureMessages, formatTable, readApply, terraformErrors, type DeployTarget } from "../../lib/deploy/report.js";
 import { baseFleet, synthFleet } from "../fixtures/fleets.js";
 
 const capture = (name: string) => readFileSync(join(import.meta.dirname, "../fixtures/terraform-apply", `${name}.txt`), "utf8");
@@ -73,10 +75,17 @@ describe("reading terraform apply's output per host", () => {
     expect(readApply(capture("unreachable-canary"), withoutCanary, 1)[1].status).toEqual({ kind: "not-run", reason: "waiting for failed wave 0: poller-2" });
   });
 
-  it("a missing TF_VAR_: Terraform stops before applying, every host not run", () => {
+  it("a missing TF_VAR_: Terraform stops before applying, every host not run, and the report names the variables", () => {
     expect(readApply(capture("missing-variable"), LAB_TARGETS, 1).map((r) => r.status)).toEqual(
       Array(5).fill({ kind: "not-run", reason: "terraform stopped before applying" }),
     );
+    expect(terraformErrors(capture("missing-variable"))).toEqual([
+      "terraform: No value for required variable (3 times): set TF_VAR_backup_smtp_password, TF_VAR_centreon_admin_password, TF_VAR_smtp_password",
+    ]);
+  });
+
+  it("a host's failure is not repeated as a Terraform error: its own line says it", () => {
+    expect(terraformErrors(capture("failed-canary"))).toEqual([]);
   });
 });
 
@@ -104,5 +113,26 @@ describe("the table", () => {
       { host: "Central", address: "null_resource.relay_Central", wave: 2, role: "relay" },
       { host: "Central", address: "null_resource.clapi_Central", role: "Centreon objects" },
     ]);
+  });
+});
+
+// npm run deploy up to the point where Terraform would start: nothing here reaches a host.
+describe("npm run deploy before Terraform", () => {
+  const deploy = (env: Record<string, string>) =>
+    spawnSync(process.execPath, ["--import", "tsx", "scripts/deploy.ts"], {
+      env: { ...process.env, CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), "cmr-deploy-")), ...env },
+      encoding: "utf8",
+    });
+
+  it("refuses an empty STACKS (an unset CI variable) instead of deploying nothing and passing", () => {
+    const run = deploy({ STACKS: "" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("STACKS is set but names no stack: unset it to deploy every stack, or name some of acme-monitoring");
+  });
+
+  it("says so when terraform is not on PATH", () => {
+    const run = deploy({ PATH: "/nonexistent" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("terraform could not be started (spawnSync terraform ENOENT): put Terraform 1.5 or later on PATH");
   });
 });
