@@ -58,6 +58,7 @@ for (const { name, targets } of stacks) {
   }
   if (init.status !== 0) {
     outcome(name, false, "FAILED at terraform init (above): nothing applied");
+    console.log(`\ncentreon-mail-as-code deploy of ${outcomes.at(-1)}`);
     continue;
   }
   if (planOnly) {
@@ -91,5 +92,4 @@ for (const { name, targets } of stacks) {
 }
 // With several stacks, each one's report is far up in the log: one line per stack at the end.
 if (stacks.length > 1) console.log(`\ncentreon-mail-as-code stacks:\n${outcomes.map((o) => `  ${o}`).join("\n")}`);
-else if (outcomes[0]?.includes("terraform init")) console.log(outcomes[0]);
 process.exit(failed ? 1 : 0);
