@@ -27,7 +27,7 @@ export function crossCheck(doc: unknown): FleetProblem[] {
   const central = isObject(doc.central) ? doc.central : undefined;
   const fleetSsh = isObject(doc.ssh) ? doc.ssh : {};
 
-  // Every host with a relay: the pollers, then the central.
+  // Every host that may have a relay: the pollers, then the central (see centralRelays below).
   const hosts: { path: (string | number)[]; host: Raw }[] = pollers.flatMap((p, i) =>
     isObject(p) ? [{ path: ["pollers", i], host: p }] : [],
   );
@@ -125,8 +125,8 @@ export function crossCheck(doc: unknown): FleetProblem[] {
         message: `${showValue(gateway.host)} on port 25 is the relay's own Postfix: mail would loop back to it; name the SMTP gateway, or the port of a local forwarder`,
       });
     }
-    if ((gateway.port === 587 || gateway.port === 25) && security === "tls") {
-      problems.push({ path: [...path, "security"], message: `"tls" (implicit TLS) does not work on port ${gateway.port}, which speaks STARTTLS: use security: starttls` });
+    if ((port === 587 || port === 25) && security === "tls") {
+      problems.push({ path: [...path, "security"], message: `"tls" (implicit TLS) does not work on port ${port}, which speaks STARTTLS: use security: starttls` });
     }
     if (typeof gateway.displayName === "string" && gateway.from === undefined) {
       problems.push({ path: [...path, "displayName"], message: "needs from: the display name is shown with the gateway's from address (set from too)" });

@@ -43,12 +43,9 @@ export function validateFleet(
   const problems: FleetProblem[] = [];
   for (const issue of parsed.error?.issues ?? []) {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
-    if (issue.code === "unrecognized_keys") {
-      const known = knownFields(path);
-      // In a { secret: NAME }, an unknown key may be the secret itself (`password: { hunter2 }`): not shown.
-      if (known.length === 1 && known[0] === "secret") problems.push({ path, message: secretShapeMessage });
+    if (issue.code === "unrecognized_keys" && issue.message !== secretShapeMessage) {
       // One problem per unknown key, at the key itself, so the line points at the typo.
-      else for (const key of issue.keys) problems.push({ path: [...path, key], message: unknownField(key, known) });
+      for (const key of issue.keys) problems.push({ path: [...path, key], message: unknownField(key, knownFields(path)) });
     } else {
       problems.push({ path, message: issue.message });
     }

@@ -35,6 +35,8 @@ export const SecretRef = z
     },
     {
       error: (iss) => {
+        // An unknown key may be the secret itself (`password: { hunter2 }`): never named.
+        if (iss.code === "unrecognized_keys") return secretShapeMessage;
         if (iss.code !== "invalid_type" || iss.input === undefined) return undefined;
         return typeof iss.input === "string" || typeof iss.input === "number" ? literalSecretMessage : secretShapeMessage;
       },
