@@ -5,7 +5,7 @@
 // npm run plan (--plan) runs terraform plan instead, without saving a plan file: `cdktf diff`
 // saves one (cdktf.out/stacks/<stack>/plan) that holds the secrets in clear.
 // Secrets come from TF_VAR_<name> as for cdktf deploy; nothing here prints them.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -13,16 +13,21 @@ import { App } from "../lib/cdktf.js";
 import { buildFleets } from "../lib/fleet/build.js";
 import { FleetValidationError, loadFleetFile } from "../lib/fleet/load.js";
 import { deployTargets, failureMessages, formatTable, readApply, terraformErrors } from "../lib/deploy/report.js";
+import { TerraformRunner } from "../lib/deploy/terraform.js";
 
 const fleetFile = process.env.FLEET_FILE ?? "examples/fleet.yaml";
 const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
 const planOnly = process.argv[2] === "--plan";
 const terraformOptions = process.argv.slice(planOnly ? 3 : 2);
 
+// From here on a Ctrl-C or a CI cancel stops the deploy cleanly (see lib/deploy/terraform.ts).
+const terraform = new TerraformRunner();
+
 // 1. Synthesize with main.ts itself, so what is applied is exactly what npm run synth writes.
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const synth = spawnSync(process.execPath, ["--import", tsx, join(import.meta.dirname, "../main.ts")], { stdio: "inherit" });
 if (synth.status !== 0) process.exit(synth.status ?? 1);
+if (terraform.interrupted) process.exit(terraform.interruptedExitCode);
 
 // 2. The stacks (STACKS=a,b picks some: one CI job per stack), their hosts and waves, from the same
 // fleet file (building the constructs writes nothing).
@@ -40,56 +45,53 @@ try {
   process.exit(1);
 }
 
-// Each stack is applied even when another failed: stacks do not depend on one another.
+// Each stack is applied even when another failed: stacks do not depend on one another. After a
+// cancel, the stack under way reports what it did and no other starts.
 let failed = false;
 const outcomes: string[] = [];
 const outcome = (stack: string, ok: boolean, text: string) => {
   failed ||= !ok;
   outcomes.push(`${stack}: ${text}`);
 };
-for (const { name, targets } of stacks) {
-  const stackDir = join(resolve(outdir), "stacks", name);
-  // 3. terraform init every time (a changed backend or engine needs it; otherwise it reuses what is
-  // installed), then apply or plan, streaming the output as it comes.
-  const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: stackDir, stdio: "inherit" });
-  if (init.error) {
-    console.error(`terraform could not be started (${init.error.message}): put Terraform 1.5 or later on PATH`);
-    process.exit(1);
-  }
-  if (init.status !== 0) {
-    outcome(name, false, "FAILED at terraform init (above): nothing applied");
-    console.log(`\ncentreon-mail-as-code deploy of ${outcomes.at(-1)}`);
-    continue;
-  }
-  if (planOnly) {
-    const plan = spawnSync("terraform", ["plan", "-input=false", "-no-color", ...terraformOptions], { cwd: stackDir, stdio: "inherit" });
-    outcome(name, plan.status === 0, plan.status === 0 ? "planned" : "FAILED at terraform plan (above)");
-    continue;
-  }
-  const apply = spawn("terraform", ["apply", "-auto-approve", "-input=false", "-no-color", ...terraformOptions], { cwd: stackDir, stdio: ["inherit", "pipe", "pipe"] });
-  let output = "";
-  apply.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-    process.stdout.write(chunk);
-  });
-  apply.stderr.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-    process.stderr.write(chunk);
-  });
-  const code = await new Promise<number>((done) => apply.once("close", (status, signal) => done(status ?? (signal ? 128 : 1))));
+try {
+  for (const { name, targets } of stacks) {
+    if (terraform.interrupted) {
+      outcome(name, false, `not started: the deploy was interrupted (${terraform.interrupted})`);
+      continue;
+    }
+    const stackDir = join(resolve(outdir), "stacks", name);
+    // 3. terraform init every time (a changed backend or engine needs it; otherwise it reuses what
+    // is installed), then apply or plan, streaming the output as it comes.
+    const init = await terraform.run(["init", "-input=false", "-no-color"], stackDir);
+    if (init.code !== 0) {
+      outcome(name, false, "FAILED at terraform init (above): nothing applied");
+      console.log(`\ncentreon-mail-as-code deploy of ${outcomes.at(-1)}`);
+      continue;
+    }
+    if (planOnly) {
+      const plan = await terraform.run(["plan", "-input=false", "-no-color", ...terraformOptions], stackDir);
+      outcome(name, plan.code === 0, plan.code === 0 ? "planned" : "FAILED at terraform plan (above)");
+      continue;
+    }
+    const apply = await terraform.run(["apply", "-auto-approve", "-input=false", "-no-color", ...terraformOptions], stackDir, { capture: true });
 
-  // 4. The table, and the failures again where the operator looks last.
-  const results = readApply(output, targets, code);
-  console.log(`\ncentreon-mail-as-code deploy of ${name}:\n${formatTable(results)}`);
-  const failures = failureMessages(results);
-  if (code !== 0 && !failures.length) {
-    const errors = terraformErrors(output);
-    failures.push(...(errors.length ? errors : [`terraform exited with code ${code}: see its output above`]));
+    // 4. The table, and the failures again where the operator looks last.
+    const results = readApply(apply.output, targets, apply.code, !!terraform.interrupted);
+    console.log(`\ncentreon-mail-as-code deploy of ${name}:\n${formatTable(results)}`);
+    const failures = failureMessages(results);
+    if (apply.code !== 0 && !failures.length && !terraform.interrupted) {
+      const errors = terraformErrors(apply.output);
+      failures.push(...(errors.length ? errors : [`terraform exited with code ${apply.code}: see its output above`]));
+    }
+    if (failures.length) console.log(`\n${failures.join("\n")}`);
+    const ok = apply.code === 0 && !results.some((r) => r.status.kind === "failed");
+    outcome(name, ok, ok ? "applied" : "FAILED (see its report above)");
   }
-  if (failures.length) console.log(`\n${failures.join("\n")}`);
-  const ok = code === 0 && !results.some((r) => r.status.kind === "failed");
-  outcome(name, ok, ok ? "applied" : "FAILED (see its report above)");
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
 }
 // With several stacks, each one's report is far up in the log: one line per stack at the end.
 if (stacks.length > 1) console.log(`\ncentreon-mail-as-code stacks:\n${outcomes.map((o) => `  ${o}`).join("\n")}`);
-process.exit(failed ? 1 : 0);
+if (terraform.interrupted) console.log(`\ncentreon-mail-as-code: the deploy was interrupted (${terraform.interrupted}); deploy again to finish it.`);
+process.exit(terraform.interrupted ? terraform.interruptedExitCode : failed ? 1 : 0);

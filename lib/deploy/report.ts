@@ -23,6 +23,8 @@ export type HostStatus =
   | { kind: "changed" }
   | { kind: "unchanged" }
   | { kind: "failed"; step: string; message?: string }
+  /** The deploy was cancelled while Terraform worked on it: its script may have stopped part-way. */
+  | { kind: "interrupted" }
   | { kind: "not-run"; reason: string };
 
 export interface HostResult extends DeployTarget {
@@ -35,8 +37,12 @@ const PLANNED = /^\s*# (\S+) (?:will be created|must be replaced|will be replace
 const COMPLETED = /^(\S+): (?:Creation|Modifications) complete after/;
 const ERROR_WITH = /^\s*with (\S+),$/;
 
-/** Per-target status from the output of `terraform apply -no-color` and its exit code. */
-export function readApply(output: string, targets: readonly DeployTarget[], exitCode: number): HostResult[] {
+/**
+ * Per-target status from the output of `terraform apply -no-color` and its exit code. `interrupted`:
+ * the deploy was cancelled (Terraform was sent an interrupt), so an error without our failure line
+ * is the interrupt's, and what was not run was not run because of it.
+ */
+export function readApply(output: string, targets: readonly DeployTarget[], exitCode: number, interrupted = false): HostResult[] {
   const lines = output.replace(/\r/g, "").split("\n");
   const planned = new Set<string>();
   const completed = new Set<string>();
@@ -75,11 +81,13 @@ export function readApply(output: string, targets: readonly DeployTarget[], exit
       const line = failureLine.get(target.address);
       if (line) return { kind: "failed", step: line.step, message: line.message };
       const error = errors.get(target.address);
+      if (error && interrupted) return { kind: "interrupted" };
       if (error) {
         const step = stepOfTerraformError(error);
         return { kind: "failed", step, message: `centreon-mail-as-code: ${target.host}: ${step} failed: ${error}. Fix: ${TERRAFORM_ERROR_FIX[step] ?? TERRAFORM_ERROR_FIX.terraform}` };
       }
       if (completed.has(target.address)) return { kind: "changed" };
+      if (interrupted && (planned.has(target.address) || planned.size === 0)) return { kind: "not-run", reason: "the deploy was interrupted" };
       if (!planned.has(target.address)) return exitCode === 0 || planned.size > 0 ? { kind: "unchanged" } : { kind: "not-run", reason: "terraform stopped before applying" };
       if (firstFailedWave !== undefined && target.wave !== undefined && target.wave > firstFailedWave) {
         const failed = failedInWave(firstFailedWave);
@@ -112,6 +120,8 @@ const describe = (status: HostStatus): string => {
       return "unchanged";
     case "failed":
       return `FAILED at ${status.step}`;
+    case "interrupted":
+      return "INTERRUPTED: runs again at the next deploy";
     case "not-run":
       return `not run: ${status.reason}`;
   }

@@ -133,6 +133,6 @@ describe("npm run deploy before Terraform", () => {
   it("says so when terraform is not on PATH", () => {
     const run = deploy({ PATH: "/nonexistent" });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("terraform could not be started (spawnSync terraform ENOENT): put Terraform 1.5 or later on PATH");
+    expect(run.stderr).toContain("terraform could not be started (spawn terraform ENOENT): put Terraform 1.5 or later on PATH");
   });
 });
