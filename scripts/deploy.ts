@@ -5,7 +5,7 @@
 // npm run plan (--plan) runs terraform plan instead, without saving a plan file: `cdktf diff`
 // saves one (cdktf.out/stacks/<stack>/plan) that holds the secrets in clear.
 // Secrets come from TF_VAR_<name> as for cdktf deploy; nothing here prints them.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -25,9 +25,12 @@ const terraform = new TerraformRunner();
 
 // 1. Synthesize with main.ts itself, so what is applied is exactly what npm run synth writes.
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-const synth = spawnSync(process.execPath, ["--import", tsx, join(import.meta.dirname, "../main.ts")], { stdio: "inherit" });
-if (synth.status !== 0) process.exit(synth.status ?? 1);
+// Not spawnSync: the event loop stays free, so a cancel is handled as it comes.
+console.log(`centreon-mail-as-code: synthesizing ${fleetFile}`);
+const synth = spawn(process.execPath, ["--import", tsx, join(import.meta.dirname, "../main.ts")], { stdio: "inherit" });
+const synthCode = await new Promise<number>((done) => synth.once("close", (code) => done(code ?? 1)));
 if (terraform.interrupted) process.exit(terraform.interruptedExitCode);
+if (synthCode !== 0) process.exit(synthCode);
 
 // 2. The stacks (STACKS=a,b picks some: one CI job per stack), their hosts and waves, from the same
 // fleet file (building the constructs writes nothing).
@@ -55,7 +58,7 @@ const outcome = (stack: string, ok: boolean, text: string) => {
 };
 try {
   for (const { name, targets } of stacks) {
-    if (terraform.interrupted) {
+    if (await terraform.cancelled()) {
       outcome(name, false, `not started: the deploy was interrupted (${terraform.interrupted})`);
       continue;
     }
@@ -64,28 +67,33 @@ try {
     // is installed), then apply or plan, streaming the output as it comes.
     const init = await terraform.run(["init", "-input=false", "-no-color"], stackDir);
     if (init.code !== 0) {
-      outcome(name, false, "FAILED at terraform init (above): nothing applied");
+      outcome(name, false, `${terraform.interrupted ? "interrupted" : "FAILED"} at terraform init (above): nothing applied`);
       console.log(`\ncentreon-mail-as-code deploy of ${outcomes.at(-1)}`);
       continue;
     }
     if (planOnly) {
       const plan = await terraform.run(["plan", "-input=false", "-no-color", ...terraformOptions], stackDir);
-      outcome(name, plan.code === 0, plan.code === 0 ? "planned" : "FAILED at terraform plan (above)");
+      outcome(name, plan.code === 0, plan.code === 0 ? "planned" : `${terraform.interrupted ? "interrupted" : "FAILED"} at terraform plan (above)`);
       continue;
     }
-    const apply = await terraform.run(["apply", "-auto-approve", "-input=false", "-no-color", ...terraformOptions], stackDir, { capture: true });
+    if (await terraform.cancelled()) {
+      outcome(name, false, `not applied: the deploy was interrupted (${terraform.interrupted}) during terraform init`);
+      continue;
+    }
+    const apply = await terraform.run(["apply", "-auto-approve", "-input=false", "-no-color", ...terraformOptions], stackDir);
 
     // 4. The table, and the failures again where the operator looks last.
     const results = readApply(apply.output, targets, apply.code, !!terraform.interrupted);
     console.log(`\ncentreon-mail-as-code deploy of ${name}:\n${formatTable(results)}`);
     const failures = failureMessages(results);
-    if (apply.code !== 0 && !failures.length && !terraform.interrupted) {
-      const errors = terraformErrors(apply.output);
-      failures.push(...(errors.length ? errors : [`terraform exited with code ${apply.code}: see its output above`]));
+    if (apply.code !== 0 && !failures.length) {
+      const errors = terraformErrors(apply.output, !!terraform.interrupted);
+      if (errors.length) failures.push(...errors);
+      else if (!terraform.interrupted) failures.push(`terraform exited with code ${apply.code}: see its output above`);
     }
     if (failures.length) console.log(`\n${failures.join("\n")}`);
     const ok = apply.code === 0 && !results.some((r) => r.status.kind === "failed");
-    outcome(name, ok, ok ? "applied" : "FAILED (see its report above)");
+    outcome(name, ok, ok ? "applied" : `${terraform.interrupted ? "interrupted" : "FAILED"} (see its report above)`);
   }
 } catch (error) {
   console.error((error as Error).message);

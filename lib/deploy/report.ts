@@ -36,11 +36,13 @@ const FAILURE_LINE = /^(\S+) \(remote-exec\): (centreon-mail-as-code: (.+?): (\S
 const PLANNED = /^\s*# (\S+) (?:will be created|must be replaced|will be replaced|is tainted, so must be replaced|will be updated in-place)/;
 const COMPLETED = /^(\S+): (?:Creation|Modifications) complete after/;
 const ERROR_WITH = /^\s*with (\S+),$/;
+/** How Terraform words an error that its interrupt caused (a connection or a script it cut short). */
+const INTERRUPTED_ERROR = /\binterrupted\b|execution halted|context canceled|remote command exited without exit status/i;
 
 /**
  * Per-target status from the output of `terraform apply -no-color` and its exit code. `interrupted`:
- * the deploy was cancelled (Terraform was sent an interrupt), so an error without our failure line
- * is the interrupt's, and what was not run was not run because of it.
+ * the deploy was cancelled (Terraform was sent an interrupt): an error worded as the interrupt's is
+ * INTERRUPTED, not a failure, and what did not run in a failed apply did not run because of it.
  */
 export function readApply(output: string, targets: readonly DeployTarget[], exitCode: number, interrupted = false): HostResult[] {
   const lines = output.replace(/\r/g, "").split("\n");
@@ -81,13 +83,13 @@ export function readApply(output: string, targets: readonly DeployTarget[], exit
       const line = failureLine.get(target.address);
       if (line) return { kind: "failed", step: line.step, message: line.message };
       const error = errors.get(target.address);
-      if (error && interrupted) return { kind: "interrupted" };
+      if (error && interrupted && INTERRUPTED_ERROR.test(error)) return { kind: "interrupted" };
       if (error) {
         const step = stepOfTerraformError(error);
         return { kind: "failed", step, message: `centreon-mail-as-code: ${target.host}: ${step} failed: ${error}. Fix: ${TERRAFORM_ERROR_FIX[step] ?? TERRAFORM_ERROR_FIX.terraform}` };
       }
       if (completed.has(target.address)) return { kind: "changed" };
-      if (interrupted && (planned.has(target.address) || planned.size === 0)) return { kind: "not-run", reason: "the deploy was interrupted" };
+      if (interrupted && exitCode !== 0 && (planned.has(target.address) || planned.size === 0)) return { kind: "not-run", reason: "the deploy was interrupted" };
       if (!planned.has(target.address)) return exitCode === 0 || planned.size > 0 ? { kind: "unchanged" } : { kind: "not-run", reason: "terraform stopped before applying" };
       if (firstFailedWave !== undefined && target.wave !== undefined && target.wave > firstFailedWave) {
         const failed = failedInWave(firstFailedWave);
@@ -146,11 +148,13 @@ export function failureMessages(results: readonly HostResult[]): string[] {
 /**
  * Terraform's own errors, once each, for a failed run that no host's failure line explains (a
  * missing TF_VAR_, a held state lock, an unreachable backend); the table alone would show no failure.
+ * After an interrupt, the errors it caused ("execution halted") are not repeated.
  */
-export function terraformErrors(output: string): string[] {
+export function terraformErrors(output: string, interrupted = false): string[] {
   const counts = new Map<string, number>();
   for (const [, title] of output.matchAll(/^(?:│ )?Error: (.+)$/gm)) {
-    if (title !== "remote-exec provisioner error") counts.set(title, (counts.get(title) ?? 0) + 1);
+    if (title === "remote-exec provisioner error" || (interrupted && INTERRUPTED_ERROR.test(title))) continue;
+    counts.set(title, (counts.get(title) ?? 0) + 1);
   }
   const unset = [...new Set([...output.matchAll(/input variable "(\w+)" is not set/g)].map(([, name]) => `TF_VAR_${name}`))];
   return [...counts].map(

@@ -1,52 +1,61 @@
-// Terraform commands for npm run deploy / plan, and what a cancel (Ctrl-C, a CI job cancelled)
-// does to them. Terraform stops cleanly on ONE interrupt: it cancels the provisioners under way,
-// saves the state and releases its lock. A second interrupt makes it exit at once, without saving
-// the state, and leaves a remote lock held until `terraform force-unlock`. A Ctrl-C or a CI cancel
-// signals the whole process group, and npm and tsx relay the signal again to this script: so
-// Terraform runs in its own process group, and this script forwards it exactly one interrupt.
+// Terraform commands for npm run deploy / plan, and what a cancel (Ctrl-C, a CI job cancelled, a
+// closed terminal) does to them. Terraform stops cleanly on ONE interrupt: it cuts the provisioners
+// under way short, saves the state and releases its lock. A second interrupt makes it exit at once,
+// without saving the state, leaving a remote lock held until `terraform force-unlock`. A Ctrl-C or
+// a CI cancel signals the whole process group, and this script forwards what it receives: so
+// Terraform runs in its own process group, and gets exactly one interrupt, from this script.
 import { spawn, type ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 
+const CANCEL_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
 export interface TerraformRun {
-  /** Terraform's exit code (128 + signal number if a signal ended it). */
+  /** Terraform's exit code (128 + the signal's number if a signal ended it). */
   code: number;
-  /** Its stdout and stderr as they came, when `capture` was asked for; "" otherwise. */
+  /** Its stdout and stderr, as they came. */
   output: string;
 }
 
 export class TerraformRunner {
-  /** The first SIGINT or SIGTERM this process received; once set, no further command starts. */
+  /** The first cancel signal this process received. */
   interrupted?: NodeJS.Signals;
   private running?: ChildProcess;
 
   constructor() {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => this.onSignal(signal));
+    for (const signal of CANCEL_SIGNALS) process.on(signal, () => this.onSignal(signal));
   }
 
-  /** 128 + the signal's number, as a shell reports a process a signal stopped: 130, 143. */
+  /** 128 + the signal's number, as a shell reports a process a signal stopped: 130, 143, 129. */
   get interruptedExitCode(): number {
     return 128 + constants.signals[this.interrupted ?? "SIGINT"];
   }
 
   /**
-   * `terraform ARGS` in `cwd`, output streamed to this process's (and kept, with `capture`). Runs
-   * even after an interrupt (the caller decides whether to start one); see the file's comment.
+   * Whether the deploy was cancelled, once signals that came during synchronous work (the synth,
+   * building the constructs) have been handled: Node runs signal handlers only between tasks.
    */
-  run(args: string[], cwd: string, { capture = false } = {}): Promise<TerraformRun> {
+  async cancelled(): Promise<boolean> {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    return this.interrupted !== undefined;
+  }
+
+  /**
+   * `terraform ARGS` in `cwd`, its output streamed to this process's and kept. The output goes
+   * through a pipe, so that a Terraform outliving a killed deploy script stops at its next line
+   * instead of running on unseen.
+   */
+  run(args: string[], cwd: string): Promise<TerraformRun> {
     return new Promise((resolve, reject) => {
-      const child = spawn("terraform", args, { cwd, detached: true, stdio: ["ignore", capture ? "pipe" : "inherit", capture ? "pipe" : "inherit"] });
+      const child = spawn("terraform", args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
       this.running = child;
       let output = "";
-      const keep = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
+      const relay = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
         output += chunk.toString();
         to.write(chunk);
       };
-      child.stdout?.on("data", keep(process.stdout));
-      child.stderr?.on("data", keep(process.stderr));
-      child.once("error", (error) => {
-        this.running = undefined;
-        reject(new Error(`terraform could not be started (${error.message}): put Terraform 1.5 or later on PATH`));
-      });
+      child.stdout.on("data", relay(process.stdout));
+      child.stderr.on("data", relay(process.stderr));
+      child.once("error", (error) => reject(new Error(`terraform could not be started (${error.message}): put Terraform 1.5 or later on PATH`)));
       child.once("close", (status, signal) => {
         this.running = undefined;
         resolve({ code: status ?? 128 + constants.signals[signal!], output });
@@ -65,7 +74,7 @@ export class TerraformRunner {
     }
     this.interrupted = signal;
     console.error(
-      `\ncentreon-mail-as-code: ${signal} received: Terraform is asked to stop (it interrupts the host scripts under way, ` +
+      `\ncentreon-mail-as-code: ${signal} received: Terraform is asked to stop (it cuts the host scripts under way short, ` +
         `saves the state and releases its lock); no further stack is started.`,
     );
     this.running?.kill("SIGINT");

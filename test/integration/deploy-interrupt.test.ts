@@ -23,6 +23,9 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** The local state's lock file, there while Terraform holds the lock (the state is in the deploy's cwd). */
+const lockFile = (work: string) => join(work, ".terraform.acme-monitoring.tfstate.lock.info");
+
 /** Processes whose working directory is under `dir` (a Terraform left running in a stack). */
 function processesIn(dir: string): number[] {
   return readdirSync("/proc")
@@ -42,7 +45,7 @@ function processesIn(dir: string): number[] {
  * started as an operator starts it (the tsx CLI, which relays signals to the script, as npm does)
  * in its own process group, and `interrupt` is called once Terraform is connecting to the hosts.
  */
-async function interruptedDeploy(interrupt: (deployPid: number) => void) {
+async function interruptedDeploy(interrupt: (deployPid: number) => void, when: "applying" | "synthesizing" = "applying") {
   const work = mkdtempSync(join(tmpdir(), "cmr-interrupt-"));
   const doc = parse(readFileSync(join(PROJECT_DIR, "examples/fleet.yaml"), "utf8"));
   doc.engine = "terraform_data";
@@ -76,19 +79,33 @@ async function interruptedDeploy(interrupt: (deployPid: number) => void) {
   });
   let output = "";
   let interrupted = false;
+  let lockHeldWhenInterrupted = false;
+  // Interrupted once both the canary and the Centreon executor are retrying their connections.
+  const connecting = (address: string) => output.includes(`${address} (remote-exec): Connecting to remote host via SSH...`);
+  const ready = () => (when === "synthesizing" ? output.includes("centreon-mail-as-code: synthesizing") : connecting("terraform_data.relay_poller-paris") && connecting("terraform_data.clapi_Central"));
   const read = (chunk: Buffer) => {
     output += chunk.toString();
-    if (!interrupted && output.includes("Connecting to remote host via SSH...")) {
+    if (!interrupted && ready()) {
       interrupted = true;
-      setTimeout(() => interrupt(deploy.pid!), 1000);
+      setTimeout(() => {
+        lockHeldWhenInterrupted = existsSync(lockFile(work));
+        interrupt(deploy.pid!);
+      }, when === "synthesizing" ? 0 : 500);
     }
   };
   deploy.stdout.on("data", read);
   deploy.stderr.on("data", read);
-  const guard = setTimeout(() => process.kill(-deploy.pid!, "SIGKILL"), 120_000);
+  const stop = () => {
+    // Terraform is in a process group of its own: stop it as well as the deploy's.
+    for (const pid of processesIn(join(work, "out", "stacks"))) process.kill(pid, "SIGKILL");
+    process.kill(-deploy.pid!, "SIGKILL");
+  };
+  const guard = setTimeout(stop, 80_000);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => deploy.once("close", (c, s) => resolve([c, s])));
   clearTimeout(guard);
-  return { work, output, code, signal, interrupted, stacksDir: join(work, "out", "stacks") };
+  const leftRunning = processesIn(join(work, "out", "stacks"));
+  if (leftRunning.length) stop();
+  return { work, output, code, signal, interrupted, leftRunning, lockHeldWhenInterrupted };
 }
 
 /** The status column of the table of `stack`, by "host role". */
@@ -108,6 +125,8 @@ function table(output: string, stack: string): Record<string, string> {
 function expectStoppedCleanly(run: Awaited<ReturnType<typeof interruptedDeploy>>, signal: string) {
   const { output } = run;
   expect(run.interrupted, output.slice(-3000)).toBe(true);
+  // No Terraform left running: it was in its own process group, so it would have outlived us.
+  expect(run.leftRunning).toEqual([]);
   // One interrupt reached Terraform: it stopped its provisioners instead of exiting at once.
   expect(output.match(/Interrupt received/g) ?? [], output.slice(-3000)).toHaveLength(1);
   expect(output).not.toContain("Two interrupts received");
@@ -129,9 +148,8 @@ function expectStoppedCleanly(run: Awaited<ReturnType<typeof interruptedDeploy>>
     state.resources.map((r: { name: string; instances: { status?: string }[] }) => [r.name, r.instances[0].status ?? "created"]),
   );
   expect([status["relay_poller-paris"], status.clapi_Central, status["relay_poller-lyon"]]).toEqual(["tainted", "tainted", undefined]);
-  expect(existsSync(join(run.work, ".terraform.tfstate.lock.info"))).toBe(false);
-  // No Terraform left running: it was in its own process group, so it would have outlived us.
-  expect(processesIn(run.stacksDir)).toEqual([]);
+  expect(run.lockHeldWhenInterrupted).toBe(true);
+  expect(existsSync(lockFile(run.work))).toBe(false);
 }
 
 describe("npm run deploy, cancelled while Terraform applies", () => {
@@ -139,6 +157,15 @@ describe("npm run deploy, cancelled while Terraform applies", () => {
     const run = await interruptedDeploy((pid) => process.kill(-pid, "SIGINT"));
     expectStoppedCleanly(run, "SIGINT");
     expect(run.code).toBe(130);
+  });
+
+  it("SIGTERM while synthesizing: the synth finishes, no Terraform command starts; exit 143", async () => {
+    const run = await interruptedDeploy((pid) => process.kill(pid, "SIGTERM"), "synthesizing");
+    expect(run.output).toContain("centreon-mail-as-code: SIGTERM received");
+    expect(run.output).toContain("synthesized stack acme-monitoring");
+    expect(run.output).not.toContain("Initializing the backend");
+    expect(run.code).toBe(143);
+    expect(run.leftRunning).toEqual([]);
   });
 
   it("SIGTERM to the deploy process only: forwarded to Terraform as one interrupt; exit 143", async () => {

@@ -1,7 +1,7 @@
 // The end-of-deploy table, read from REAL terraform apply output captured in the lab
 // (test/fixtures/terraform-apply/: the lab fleet with rollout { canary: [poller-3], batchSize: 2 }):
 // a first apply, a no-op, a canary whose probe the gateway refused (wrong password), the fix; an
-// unreachable canary; a missing TF_VAR_.
+// unreachable canary; a missing TF_VAR_; an interrupted deploy of the example fleet.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -82,6 +82,35 @@ describe("reading terraform apply's output per host", () => {
     expect(terraformErrors(capture("missing-variable"))).toEqual([
       "terraform: No value for required variable (3 times): set TF_VAR_backup_smtp_password, TF_VAR_centreon_admin_password, TF_VAR_smtp_password",
     ]);
+  });
+
+  // interrupted.txt: the example fleet with rollout { canary: [poller-paris] }, every SSH port
+  // closed, SIGINT to npm run deploy while the canary and the executor retried their connections.
+  const EXAMPLE_TARGETS: DeployTarget[] = [
+    { host: "poller-paris", address: "terraform_data.relay_poller-paris", wave: 0, role: "relay", canary: true },
+    { host: "poller-lyon", address: "terraform_data.relay_poller-lyon", wave: 1, role: "relay" },
+    { host: "Central", address: "terraform_data.relay_Central", wave: 1, role: "relay" },
+    { host: "Central", address: "terraform_data.clapi_Central", role: "Centreon objects" },
+  ];
+  it("an interrupted deploy: what Terraform cut short is INTERRUPTED, what it had not started is not run, and its halts are not listed as errors", () => {
+    expect(readApply(capture("interrupted"), EXAMPLE_TARGETS, 1, true).map((r) => r.status)).toEqual([
+      { kind: "interrupted" },
+      { kind: "not-run", reason: "the deploy was interrupted" },
+      { kind: "not-run", reason: "the deploy was interrupted" },
+      { kind: "interrupted" },
+    ]);
+    expect(terraformErrors(capture("interrupted"), true)).toEqual([]);
+    expect(terraformErrors(capture("interrupted"))).toEqual(["terraform: execution halted (4 times)"]);
+  });
+
+  it("after an interrupt, a host that had failed on its own still shows its failure and its fix", () => {
+    const results = readApply(capture("unreachable-canary"), UNREACHABLE_TARGETS, 1, true);
+    expect(results[0].status).toMatchObject({ kind: "failed", step: "ssh" });
+    expect(failureMessages(results)).toHaveLength(1);
+  });
+
+  it("an interrupt after a no-op apply finished: every host unchanged, not 'not run'", () => {
+    expect(readApply(capture("noop"), LAB_TARGETS, 0, true).map((r) => r.status)).toEqual(Array(5).fill({ kind: "unchanged" }));
   });
 
   it("a host's failure is not repeated as a Terraform error: its own line says it", () => {
