@@ -6,7 +6,7 @@ import type { CentreonObject, Contact, ContactGroup } from "./contact.js";
 import { terraformName } from "../remote/names.js";
 import type { Thresholds } from "./smtp-check.js";
 
-/** The fleet's queue checks: thresholds, and who their problems notify. */
+/** The fleet's queue checks: thresholds (whole numbers of messages, warning < critical), and who their problems notify. */
 export interface QueueCheckSettings extends Thresholds {
   /** Contacts its problems notify. @default - none */
   contacts?: readonly Contact[];
@@ -19,6 +19,14 @@ export interface QueueCheckProps extends QueueCheckSettings {
   poller: string;
   /** Its address, for the Centreon host that carries the service. */
   address: string;
+}
+
+/** check_mailq takes whole numbers only and answers UNKNOWN unless warning < critical. */
+export function assertQueueThresholds(what: string, { warning, critical }: Thresholds): void {
+  for (const [name, value] of Object.entries({ warning, critical })) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${what}.${name} ${value} is not valid: it must be a whole number of messages, 1 or more`);
+  }
+  if (critical <= warning) throw new Error(`${what}.critical ${critical} is not valid: it must be more than the warning threshold (${warning}); check_mailq answers UNKNOWN otherwise`);
 }
 
 /** One poller's Postfix queue size, watched by check_mailq -M postfix. */

@@ -282,9 +282,22 @@ export const SmtpCheckSpec = z
   })
   .describe("An SMTP check from the monitoring connector: a host with SMTP-Login (and SMTP-Message) services");
 
-export const QueueChecksSpec = thresholds({ notify: NotifySpec }, "messages in the Postfix queue").describe(
-  "One service per poller alarming on the Postfix queue size (check_mailq -M postfix)",
-);
+// check_mailq takes whole numbers only (-w=i) and answers UNKNOWN unless warning < critical.
+const queueThreshold = (description: string) => z.number().int().min(1).describe(description);
+export const QueueChecksSpec = z
+  .strictObject({
+    notify: NotifySpec,
+    warning: queueThreshold("Warning threshold (messages in the Postfix queue, a whole number)"),
+    critical: queueThreshold("Critical threshold (messages in the Postfix queue, a whole number above warning)"),
+  })
+  .refine((t) => t.critical > t.warning, {
+    error: (iss) => {
+      const t = iss.input as { warning: number; critical: number };
+      return `${t.critical} is not valid: it must be more than the warning threshold (${t.warning}); check_mailq answers UNKNOWN otherwise`;
+    },
+    path: ["critical"],
+  })
+  .describe("One service per poller alarming on the Postfix queue size (check_mailq -M postfix)");
 
 export const StackSpec = z
   .strictObject({

@@ -220,7 +220,12 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["a check on an undeclared poller", (d) => (d.smtpChecks[0].poller = "poller-nice"), `smtpChecks[0].poller: "poller-nice" is not a declared poller (or the central): declared ones are poller-paris, poller-lyon, poller-lille, Central`],
     ["a check notifying an unknown contact", (d) => (d.smtpChecks[0].notify.contacts = ["jdo"]), `smtpChecks[0].notify.contacts[0]: "jdo" is not a declared contact alias: declared ones are jdoe`],
     ["queue checks notifying an unknown group", (d) => (d.queueChecks.notify = { groups: ["opps"] }), `queueChecks.notify.groups[0]: "opps" is not a declared contact group: declared ones are ops`],
-    ["critical below warning", (d) => (d.queueChecks = { warning: 50, critical: 10 }), `queueChecks.critical: 10 is not valid: it must be at least the warning threshold (50)`],
+    ["critical below warning", (d) => (d.queueChecks = { warning: 50, critical: 10 }), `queueChecks.critical: 10 is not valid: it must be more than the warning threshold (50); check_mailq answers UNKNOWN otherwise`],
+    // check_mailq refuses both: "Warning (-w) cannot be greater than Critical (-c)!", "Value "5.5" invalid for option w".
+    ["queue critical equal to warning", (d) => (d.queueChecks = { warning: 50, critical: 50 }), `queueChecks.critical: 50 is not valid: it must be more than the warning threshold (50); check_mailq answers UNKNOWN otherwise`],
+    ["a fractional queue threshold", (d) => (d.queueChecks = { warning: 50.5, critical: 200 }), `queueChecks.warning: 50.5 is not valid: it must be an integer`],
+    ["a zero queue threshold (every check a WARNING)", (d) => (d.queueChecks = { warning: 0, critical: 200 }), `queueChecks.warning: 0 is not valid: it must be at least 1`],
+    ["SMTP thresholds may be equal and fractional (seconds)", (d) => (d.smtpChecks[0].login = { warning: 2.5, critical: 2.5 }), null],
     ["a zero threshold", (d) => (d.smtpChecks[0].login = { warning: 0, critical: 5 }), `smtpChecks[0].login.warning: 0 is not valid: it must be greater than 0`],
     ["duplicate aliases", (d) => d.contacts.push({ ...d.contacts[0], name: "Jane Doe" }), `contacts[1].alias: "jdoe" is already used by contacts[0].alias: each contact alias must be unique`],
     ["objects without CLAPI credentials", (d) => delete d.central.clapi, `central.clapi: is required: the fleet declares Centreon objects; give { user, password: { secret: NAME } }`],
@@ -231,11 +236,22 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["a single quote in an SMTP check's user name", (d) => (d.smtpChecks[0].auth = { username: "o'brien", password: { secret: "smtp_password" } }), `smtpChecks[0].auth.username: "o'brien" is not valid: it must be a single line without ';', '|' or "'" (CLAPI splits on the first two; the check command passes the value between single quotes), edge spaces or <secret:…> placeholders`],
     ["an alias with edge spaces (CLAPI trims them)", (d) => (d.contactGroups[0].alias = "Operations "), `contactGroups[0].alias: "Operations " is not valid: it must be a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping), edge spaces or <secret:…> placeholders`],
   ])("%s", (_name, change, expected) => {
-    expect(problems(change)).toEqual([expected]);
+    expect(problems(change)).toEqual(expected === null ? [] : [expected]);
   });
 
   it("accepts the valid base", () => {
     expect(problems(() => undefined)).toEqual([]);
+  });
+});
+
+describe("queue-check thresholds through the constructs", () => {
+  it("refuses what check_mailq refuses (equal or fractional thresholds), like the fleet file does", () => {
+    const fleet = () => new Fleet(Testing.app(), "queue");
+    expect(() => fleet().setQueueChecks({ warning: 5, critical: 5 })).toThrow(
+      "queueChecks.critical 5 is not valid: it must be more than the warning threshold (5); check_mailq answers UNKNOWN otherwise",
+    );
+    expect(() => fleet().setQueueChecks({ warning: 2.5, critical: 5 })).toThrow("queueChecks.warning 2.5 is not valid: it must be a whole number of messages, 1 or more");
+    expect(() => fleet().setQueueChecks({ warning: 1, critical: 2 })).not.toThrow();
   });
 });
 
