@@ -2,6 +2,7 @@
 // "Object already exists" once the object is there), then SETPARAM of every managed field, so a
 // re-run converges and a field edited by hand is put back.
 import type { Secret } from "../secret.js";
+import type { GatewaySecurity } from "../postfix/relay-parameters.js";
 import { line, list, type ClapiLine, type Field, type Scope } from "./line.js";
 import {
   enableNotificationsValue,
@@ -168,6 +169,7 @@ export interface SmtpCheckModel {
   address: string;
   poller: string;
   port: number;
+  security: GatewaySecurity;
   username?: string;
   password?: Secret;
   login: { warning: number; critical: number };
@@ -175,6 +177,9 @@ export interface SmtpCheckModel {
   contacts: readonly string[];
   groups: readonly string[];
 }
+
+/** The connector's TLS layer (Email::Send::SMTP::Gmail's -layer, set by --smtp-options); STARTTLS is its default. */
+const SMTP_LAYER: Record<GatewaySecurity, string | undefined> = { starttls: undefined, tls: "ssl", none: "none" };
 
 export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines {
   const scope: Scope = { poller: c.poller };
@@ -190,7 +195,7 @@ export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines 
     host("SETTEMPLATE", [SMTP_CONNECTOR.hostTemplate]),
     host("SETMACRO", ["SMTPUSERNAME", c.username ?? "", "0", ""]),
     host("SETMACRO", ["SMTPPASSWORD", c.password ? { secret: c.password, singleQuoted: true } : "", "1", ""]),
-    host("SETMACRO", ["SMTPEXTRAOPTIONS", `--port=${c.port}`, "0", ""]),
+    host("SETMACRO", ["SMTPEXTRAOPTIONS", `--port=${c.port}${SMTP_LAYER[c.security] ? ` --smtp-options=layer=${SMTP_LAYER[c.security]}` : ""}`, "0", ""]),
     host("SETPARAM", ["activate", "1"]),
     host("SETPARAM", ["comment", comment]),
     host("APPLYTPL", []),

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Annotations } from "../cdktf.js";
 import { assertRule, rules } from "../fleet/rules.js";
 import { smtpCheckLines, type ObjectLines } from "../clapi/objects.js";
 import { declareObjectRecord } from "../remote/record.js";
@@ -6,6 +7,8 @@ import type { Engine } from "../remote/remote-script.js";
 import type { Secret } from "../secret.js";
 import { Contact, type CentreonObject, type ContactGroup } from "./contact.js";
 import { terraformName } from "../remote/names.js";
+import type { GatewaySecurity } from "../postfix/relay-parameters.js";
+import { DEFAULT_PORTS } from "./gateway.js";
 
 export interface Thresholds {
   warning: number;
@@ -21,6 +24,8 @@ export interface SmtpCheckProps {
   poller: string;
   /** @default 587 */
   port?: number;
+  /** How the check talks TLS to the server. @default "tls" on port 465, "starttls" otherwise */
+  security?: GatewaySecurity;
   /** @default - no login */
   auth?: { username: string; password: Secret };
   /** Seconds to log in. @default { warning: 2, critical: 5 } */
@@ -59,6 +64,9 @@ export class SmtpCheck extends Construct implements CentreonObject {
       assertRule(rules.email, `SMTP check ${props.host}: message.from`, props.message.from);
       assertRule(rules.email, `SMTP check ${props.host}: message.to`, props.message.to);
     }
+    if (props.security === "none" && props.auth) {
+      Annotations.of(this).addWarning(`SMTP check ${props.host}: security none with auth sends the password in clear on the network; use starttls or tls`);
+    }
     this.host = props.host;
     this.poller = props.poller;
     this.props = props;
@@ -89,6 +97,7 @@ export class SmtpCheck extends Construct implements CentreonObject {
         address: p.address,
         poller: p.poller,
         port: p.port ?? 587,
+        security: p.security ?? ((p.port ?? 587) === DEFAULT_PORTS.tls ? "tls" : "starttls"),
         username: p.auth?.username,
         password: p.auth?.password,
         login: p.login ?? { warning: 2, critical: 5 },

@@ -269,6 +269,10 @@ export const SmtpCheckSpec = z
     address: ruled(rules.gatewayHost, "Address of the SMTP server"),
     poller: ruled(rules.objectName, "Poller that runs the check (a poller's or the central's name)"),
     port: port("SMTP port").default(587),
+    security: z
+      .enum(["starttls", "tls", "none"])
+      .optional()
+      .describe("How the check talks TLS: starttls, tls (implicit TLS, as on port 465) or none (default: tls on port 465, starttls otherwise)"),
     auth: z
       .strictObject({ username: ruled(rules.checkCommandValue, "SMTP user name"), password: SecretRef })
       .optional()

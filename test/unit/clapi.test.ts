@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { Testing } from "../../lib/cdktf.js";
 import { ClapiValueError, line, list, renderLine } from "../../lib/clapi/line.js";
@@ -225,7 +225,6 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["queue critical equal to warning", (d) => (d.queueChecks = { warning: 50, critical: 50 }), `queueChecks.critical: 50 is not valid: it must be more than the warning threshold (50); check_mailq answers UNKNOWN otherwise`],
     ["a fractional queue threshold", (d) => (d.queueChecks = { warning: 50.5, critical: 200 }), `queueChecks.warning: 50.5 is not valid: it must be an integer`],
     ["a zero queue threshold (every check a WARNING)", (d) => (d.queueChecks = { warning: 0, critical: 200 }), `queueChecks.warning: 0 is not valid: it must be at least 1`],
-    ["SMTP thresholds may be equal and fractional (seconds)", (d) => (d.smtpChecks[0].login = { warning: 2.5, critical: 2.5 }), null],
     ["a zero threshold", (d) => (d.smtpChecks[0].login = { warning: 0, critical: 5 }), `smtpChecks[0].login.warning: 0 is not valid: it must be greater than 0`],
     ["duplicate aliases", (d) => d.contacts.push({ ...d.contacts[0], name: "Jane Doe" }), `contacts[1].alias: "jdoe" is already used by contacts[0].alias: each contact alias must be unique`],
     ["objects without CLAPI credentials", (d) => delete d.central.clapi, `central.clapi: is required: the fleet declares Centreon objects; give { user, password: { secret: NAME } }`],
@@ -236,11 +235,40 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["a single quote in an SMTP check's user name", (d) => (d.smtpChecks[0].auth = { username: "o'brien", password: { secret: "smtp_password" } }), `smtpChecks[0].auth.username: "o'brien" is not valid: it must be a single line without ';', '|' or "'" (CLAPI splits on the first two; the check command passes the value between single quotes), edge spaces or <secret:…> placeholders`],
     ["an alias with edge spaces (CLAPI trims them)", (d) => (d.contactGroups[0].alias = "Operations "), `contactGroups[0].alias: "Operations " is not valid: it must be a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping), edge spaces or <secret:…> placeholders`],
   ])("%s", (_name, change, expected) => {
-    expect(problems(change)).toEqual(expected === null ? [] : [expected]);
+    expect(problems(change)).toEqual([expected]);
+  });
+
+  it("accepts SMTP thresholds that are equal and fractional (seconds, unlike the queue's messages)", () => {
+    expect(problems((d) => (d.smtpChecks[0].login = { warning: 2.5, critical: 2.5 }))).toEqual([]);
   });
 
   it("accepts the valid base", () => {
     expect(problems(() => undefined)).toEqual([]);
+  });
+});
+
+describe("the SMTP check's TLS layer (the connector speaks STARTTLS unless told otherwise)", () => {
+  const extraOptions = (check: Record<string, unknown>) => {
+    const doc = parse(readFileSync("examples/fleet.yaml", "utf8"));
+    Object.assign(doc.smtpChecks[0], check);
+    const batch = buildFleet(Testing.app(), parseFleet(stringify(doc))).central!.configuration!.batch();
+    return batch.text.split("\n").find((l) => l.startsWith("HOST;SETMACRO;smtp-corporate;SMTPEXTRAOPTIONS;"));
+  };
+  it.each([
+    [{ port: 587 }, "--port=587"],
+    [{ port: 465 }, "--port=465 --smtp-options=layer=ssl"],
+    [{ port: 2465, security: "tls" }, "--port=2465 --smtp-options=layer=ssl"],
+    [{ port: 465, security: "starttls" }, "--port=465"],
+    [{ port: 25, security: "none" }, "--port=25 --smtp-options=layer=none"],
+  ])("%j: %s", (check, options) => {
+    expect(extraOptions(check)).toMatch(new RegExp(`;SMTPEXTRAOPTIONS;${options};0;$`));
+  });
+  it("warns when a check logs in without TLS", () => {
+    const doc = parse(readFileSync("examples/fleet.yaml", "utf8"));
+    Object.assign(doc.smtpChecks[0], { port: 25, security: "none" });
+    expect(buildFleet(Testing.app(), parseFleet(stringify(doc))).warnings).toContain(
+      "SMTP check smtp-corporate: security none with auth sends the password in clear on the network; use starttls or tls",
+    );
   });
 });
 
