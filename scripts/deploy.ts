@@ -56,6 +56,8 @@ const outcome = (stack: string, ok: boolean, text: string) => {
   failed ||= !ok;
   outcomes.push(`${stack}: ${text}`);
 };
+/** How a step that did not succeed is named: a cancel is not a failure of the stack. */
+const notDone = () => (terraform.interrupted ? "interrupted" : "FAILED");
 try {
   for (const { name, targets } of stacks) {
     if (await terraform.cancelled()) {
@@ -67,13 +69,13 @@ try {
     // is installed), then apply or plan, streaming the output as it comes.
     const init = await terraform.run(["init", "-input=false", "-no-color"], stackDir);
     if (init.code !== 0) {
-      outcome(name, false, `${terraform.interrupted ? "interrupted" : "FAILED"} at terraform init (above): nothing applied`);
+      outcome(name, false, `${notDone()} at terraform init (above): nothing applied`);
       console.log(`\ncentreon-mail-as-code deploy of ${outcomes.at(-1)}`);
       continue;
     }
     if (planOnly) {
       const plan = await terraform.run(["plan", "-input=false", "-no-color", ...terraformOptions], stackDir);
-      outcome(name, plan.code === 0, plan.code === 0 ? "planned" : `${terraform.interrupted ? "interrupted" : "FAILED"} at terraform plan (above)`);
+      outcome(name, plan.code === 0, plan.code === 0 ? "planned" : `${notDone()} at terraform plan (above)`);
       continue;
     }
     if (await terraform.cancelled()) {
@@ -93,7 +95,7 @@ try {
     }
     if (failures.length) console.log(`\n${failures.join("\n")}`);
     const ok = apply.code === 0 && !results.some((r) => r.status.kind === "failed");
-    outcome(name, ok, ok ? "applied" : `${terraform.interrupted ? "interrupted" : "FAILED"} (see its report above)`);
+    outcome(name, ok, ok ? "applied" : `${notDone()} (see its report above)`);
   }
 } catch (error) {
   console.error((error as Error).message);

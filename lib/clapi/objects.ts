@@ -357,7 +357,8 @@ export function queueCheckLines(q: QueueCheckModel, comment: string): ObjectLine
       host("ADD", [`Postfix relay of ${q.poller}`, q.address, "", q.poller, ""]),
       host("SETPARAM", ["address", q.address]),
       host("SETINSTANCE", [q.poller]),
-      host("SETPARAM", ["check_command", "check-host-alive"]),
+      // No check_command: a fresh Centreon ships none (the Base-Generic connector brings
+      // base_host_alive), and naming a missing one fails the line; the engine assumes the host up.
       ...HOST_CHECK_SCHEDULE.map(([param, value]) => host("SETPARAM", [param, value])),
       host("SETPARAM", ["activate", "1"]),
       host("SETPARAM", ["comment", comment]),
@@ -381,7 +382,7 @@ export const RESERVED_COMMAND_NAMES = [
   "service-notify-by-email",
   "host-notify-by-epager",
   "service-notify-by-epager",
-  "check-host-alive",
+  "base_host_alive",
   SMTP_CONNECTOR.login.command,
   SMTP_CONNECTOR.message.command,
   QUEUE_CHECK.command,

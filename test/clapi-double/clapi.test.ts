@@ -49,7 +49,7 @@ const auth = ["-u", "admin", "-p", ADMIN_PASSWORD];
 describe("command line", () => {
   it("authenticates an active admin contact by alias and password", () => {
     const s = fresh();
-    expect(cli(s, [...auth, "-o", "CMD", "-a", "SHOW", "-v", "check-host-alive"])).toMatchObject({ exit: 0, stderr: "" });
+    expect(cli(s, [...auth, "-o", "CMD", "-a", "SHOW", "-v", "host-notify-by-email"])).toMatchObject({ exit: 0, stderr: "" });
     expect(cli(s, ["-u", "admin", "-p", "wrong", "-o", "CMD", "-a", "SHOW"])).toEqual({ stdout: "Invalid credentials.\n", stderr: "", exit: 1 });
     expect(cli(s, ["-u", "nobody", "-p", ADMIN_PASSWORD, "-o", "CMD", "-a", "SHOW"])).toEqual({ stdout: "Invalid credentials.\n", stderr: "", exit: 1 });
   });
@@ -148,7 +148,7 @@ describe("exit codes and messages", () => {
     ["CONTACT", contactLine({ alias: "jdoe" }), "jdoe"],
     ["CONTACTTPL", "Tpl;jdoe;x@example.org;0;0;en_US;local", "jdoe"],
     ["CG", "ops;Operations", "ops"],
-    ["CMD", "check-host-alive;check;/bin/true", "check-host-alive"],
+    ["CMD", "host-notify-by-email;notif;/bin/true", "host-notify-by-email"],
     ["TP", "24x7;Always", "24x7"],
     ["HOST", "App-Protocol-SMTP-custom;x;1.2.3.4;;Central;", "App-Protocol-SMTP-custom"],
     ["HTPL", "generic-active-host-custom;x;;;;", "generic-active-host-custom"],
@@ -628,12 +628,15 @@ describe("SETPARAM", () => {
     fails(s, "HOST", "SETPARAM", "smtp-corporate;host_notification_options;d, u", MSG.notifOptions);
     ok(s, "HOST", "SETPARAM", "smtp-corporate;notification_period;24x7");
     ok(s, "HOST", "SETPARAM", "smtp-corporate;check_period;workhours");
-    ok(s, "HOST", "SETPARAM", "smtp-corporate;check_command;check-host-alive");
+    ok(s, "HOST", "SETPARAM", "smtp-corporate;check_command;base_host_alive");
+    // Not on a fresh Centreon: its install inserts no command, Base-Generic names its own base_host_alive.
+    fails(s, "HOST", "SETPARAM", "smtp-corporate;check_command;check-host-alive", "Object not found:check-host-alive");
     ok(s, "HOST", "SETPARAM", "smtp-corporate;comment;managed by cdktf");
     ok(s, "HOST", "SETPARAM", "smtp-corporate;notifications_enabled;1");
     ok(s, "HOST", "SETPARAM", "smtp-corporate;max_check_attempts;3");
     expect(host(s, "smtp-corporate")!.cols).toMatchObject({
-      host_notification_options: "d,u,r", timeperiod_tp_id2: "1", timeperiod_tp_id: "4", command_command_id: "1",
+      host_notification_options: "d,u,r", timeperiod_tp_id2: "1", timeperiod_tp_id: "4",
+      command_command_id: String(s.commands.find((c) => c.cols.command_name === "base_host_alive")!.id),
       host_comment: "managed by cdktf", host_notifications_enabled: "1", host_max_check_attempts: "3",
     });
     fails(s, "HOST", "SETPARAM", "smtp-corporate;notification_period;always", "Unknown timeperiod: always");
@@ -691,14 +694,14 @@ describe("SETPARAM", () => {
     ok(s, "CG", "SETPARAM", "ops;comment;24/7 team");
     ok(s, "CG", "SETPARAM", "ops;activate;0");
     fails(s, "CG", "SETPARAM", "ops;email;x", MSG.paramsInvalid);
-    ok(s, "CMD", "SETPARAM", "check-host-alive;line;/bin/ping -c1 $HOSTADDRESS$");
-    ok(s, "CMD", "SETPARAM", "check-host-alive;type;misc");
-    fails(s, "CMD", "SETPARAM", "check-host-alive;type;other", "Unknown command type:other");
+    ok(s, "CMD", "SETPARAM", "host-notify-by-email;line;/bin/ping -c1 $HOSTADDRESS$");
+    ok(s, "CMD", "SETPARAM", "host-notify-by-email;type;misc");
+    fails(s, "CMD", "SETPARAM", "host-notify-by-email;type;other", "Unknown command type:other");
     ok(s, "TP", "ADD", "office;Office");
     for (const day of ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]) ok(s, "TP", "SETPARAM", `office;${day};00:00-24:00`);
     fails(s, "TP", "SETPARAM", "office;comment;x", MSG.paramsInvalid); // the timeperiod table has no comment column
     expect(s.contactGroups[0].cols).toMatchObject({ cg_comment: "24/7 team", cg_activate: "0" });
-    expect(show(s, "CMD", "check-host-alive")).toBe("id;name;type;line\n1;check-host-alive;misc;/bin/ping -c1 $HOSTADDRESS$\n\n");
+    expect(show(s, "CMD", "host-notify-by-email")).toBe("id;name;type;line\n1;host-notify-by-email;misc;/bin/ping -c1 $HOSTADDRESS$\n\n");
     expect(show(s, "TP", "office")).toBe(`id;name;alias;sunday;monday;tuesday;wednesday;thursday;friday;saturday\n5;office;Office${";00:00-24:00".repeat(7)}\n\n`);
   });
 });
@@ -871,9 +874,9 @@ describe("SHOW output", () => {
   it("from 24.10 values are CSV-escaped", () => {
     const s22 = fresh({ version: "22.10" });
     const s24 = fresh({ version: "24.10" });
-    for (const s of [s22, s24]) ok(s, "CMD", "SETPARAM", 'check-host-alive;line;"quoted" line');
-    expect(show(s22, "CMD", "check-host-alive")).toContain('\n1;check-host-alive;check;"quoted" line\n');
-    expect(show(s24, "CMD", "check-host-alive")).toContain('\n1;check-host-alive;check;"""quoted"" line"\n');
+    for (const s of [s22, s24]) ok(s, "CMD", "SETPARAM", 'host-notify-by-email;line;"quoted" line');
+    expect(show(s22, "CMD", "host-notify-by-email")).toContain('\n1;host-notify-by-email;notif;"quoted" line\n');
+    expect(show(s24, "CMD", "host-notify-by-email")).toContain('\n1;host-notify-by-email;notif;"""quoted"" line"\n');
   });
 });
 
@@ -938,10 +941,14 @@ describe("the SMTP monitoring connector", () => {
     fails(fresh({ packInstalled: false }), "HOST", "ADD", "gw;gw;10.0.0.2;App-Protocol-SMTP-custom;Central;", "Object not found:App-Protocol-SMTP-custom");
   });
 
-  it("stock objects: time periods, notification and check commands", () => {
+  it("stock objects: time periods and notification commands; a host check command only with the connectors", () => {
     const s = fresh({ packInstalled: false });
     expect(s.timeperiods.map((t) => t.cols.tp_name)).toEqual(["24x7", "none", "nonworkhours", "workhours"]);
-    expect(show(s, "CMD")).toMatch(/check-host-alive;check;.*\n.*host-notify-by-email;notif;.*\n.*service-notify-by-email;notif;/);
+    expect(s.commands.map((c) => `${c.cols.command_name};${show(s, "CMD", c.cols.command_name!).split("\n")[1].split(";")[2]}`)).toEqual([
+      "host-notify-by-email;notif",
+      "service-notify-by-email;notif",
+    ]);
+    expect(fresh().commands.map((c) => c.cols.command_name)).toContain("base_host_alive");
   });
 });
 

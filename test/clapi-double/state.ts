@@ -259,7 +259,6 @@ export function createState(opts: InitStateOptions): DoubleState {
   );
 
   state.commands.push(
-    command(state, "check-host-alive", "check", "$USER1$/check_ping -H $HOSTADDRESS$ -w 3000.0,80% -c 5000.0,100% -p 1"),
     command(state, "host-notify-by-email", "notif",
       '/usr/bin/printf "%b" "***** centreon Notification *****\\n\\nType:$NOTIFICATIONTYPE$\\nHost: $HOSTNAME$\\nState: $HOSTSTATE$\\nAddress: $HOSTADDRESS$\\nInfo: $HOSTOUTPUT$\\nDate/Time: $DATE$" | @MAILER@ -s "** $NOTIFICATIONTYPE$ Host Alert: $HOSTNAME$ is $HOSTSTATE$ **" $CONTACTEMAIL$'),
     command(state, "service-notify-by-email", "notif",
@@ -282,8 +281,9 @@ function installSmtpPack(state: DoubleState): void {
     `${plugin} --mode=login --hostname=$HOSTADDRESS$ --username='$_HOSTSMTPUSERNAME$' --password='$_HOSTSMTPPASSWORD$' --warning='$_SERVICEWARNING$' --critical='$_SERVICECRITICAL$' $_HOSTSMTPEXTRAOPTIONS$ $_SERVICEEXTRAOPTIONS$`);
   const message = command(state, "App-Protocol-SMTP-Message", "check",
     `${plugin} --mode=message --hostname=$HOSTADDRESS$ --username='$_HOSTSMTPUSERNAME$' --password='$_HOSTSMTPPASSWORD$' --smtp-from='$_SERVICESMTPFROM$' --smtp-to='$_SERVICESMTPTO$' --warning='$_SERVICEWARNING$' --critical='$_SERVICECRITICAL$' $_HOSTSMTPEXTRAOPTIONS$ $_SERVICEEXTRAOPTIONS$`);
-  state.commands.push(login, message);
-  const ping = state.commands.find((c) => c.cols.command_name === "check-host-alive")!;
+  // The Base-Generic connector, which the SMTP connector requires, brings the host-alive command.
+  const ping = command(state, "base_host_alive", "check", "$USER1$/check_icmp -H $HOSTADDRESS$ -w 3000.0,80% -c 5000.0,100% -p 1");
+  state.commands.push(login, message, ping);
 
   const hostTemplate = (name: string, alias: string, templates: number[], macros: Macro[]): HostRow => {
     const cols = hostDefaults(0);
