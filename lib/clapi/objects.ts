@@ -358,7 +358,7 @@ export function queueCheckLines(q: QueueCheckModel, comment: string): ObjectLine
       host("SETPARAM", ["address", q.address]),
       host("SETINSTANCE", [q.poller]),
       // No check_command: a fresh Centreon ships none (the Base-Generic connector brings
-      // base_host_alive), and naming a missing one fails the line; the engine assumes the host up.
+      // base_host_alive), and naming a missing one fails the line. The host carries the service.
       ...HOST_CHECK_SCHEDULE.map(([param, value]) => host("SETPARAM", [param, value])),
       host("SETPARAM", ["activate", "1"]),
       host("SETPARAM", ["comment", comment]),
