@@ -31,8 +31,8 @@ export class TerraformRunner {
   }
 
   /**
-   * Whether the deploy was cancelled, once signals that came during synchronous work (the synth,
-   * building the constructs) have been handled: Node runs signal handlers only between tasks.
+   * Whether the deploy was cancelled, once signals that came during synchronous work (building the
+   * constructs) have been handled: Node runs signal handlers only between tasks.
    */
   async cancelled(): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, 10));
