@@ -78,10 +78,6 @@ try {
       outcome(name, plan.code === 0, plan.code === 0 ? "planned" : `${notDone()} at terraform plan (above)`);
       continue;
     }
-    if (await terraform.cancelled()) {
-      outcome(name, false, `not applied: the deploy was interrupted (${terraform.interrupted}) during terraform init`);
-      continue;
-    }
     const apply = await terraform.run(["apply", "-auto-approve", "-input=false", "-no-color", ...terraformOptions], stackDir);
 
     // 4. The table, and the failures again where the operator looks last.
@@ -94,8 +90,9 @@ try {
       else if (!terraform.interrupted) failures.push(`terraform exited with code ${apply.code}: see its output above`);
     }
     if (failures.length) console.log(`\n${failures.join("\n")}`);
-    const ok = apply.code === 0 && !results.some((r) => r.status.kind === "failed");
-    outcome(name, ok, ok ? "applied" : `${notDone()} (see its report above)`);
+    const hostFailed = results.some((r) => r.status.kind === "failed");
+    const ok = apply.code === 0 && !hostFailed;
+    outcome(name, ok, ok ? "applied" : `${hostFailed ? "FAILED" : notDone()} (see its report above)`);
   }
 } catch (error) {
   console.error((error as Error).message);

@@ -181,6 +181,11 @@ export interface SmtpCheckModel {
 /** The connector's TLS layer (Email::Send::SMTP::Gmail's -layer, set by --smtp-options); STARTTLS is its default. */
 const SMTP_LAYER: Record<GatewaySecurity, string | undefined> = { starttls: undefined, tls: "ssl", none: "none" };
 
+function smtpExtraOptions({ port, security }: SmtpCheckModel): string {
+  const layer = SMTP_LAYER[security];
+  return [`--port=${port}`, ...(layer ? [`--smtp-options=layer=${layer}`] : [])].join(" ");
+}
+
 export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines {
   const scope: Scope = { poller: c.poller };
   const host = (action: string, fields: Field[]) => line("HOST", action, [c.host, ...fields], scope);
@@ -195,7 +200,7 @@ export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines 
     host("SETTEMPLATE", [SMTP_CONNECTOR.hostTemplate]),
     host("SETMACRO", ["SMTPUSERNAME", c.username ?? "", "0", ""]),
     host("SETMACRO", ["SMTPPASSWORD", c.password ? { secret: c.password, singleQuoted: true } : "", "1", ""]),
-    host("SETMACRO", ["SMTPEXTRAOPTIONS", `--port=${c.port}${SMTP_LAYER[c.security] ? ` --smtp-options=layer=${SMTP_LAYER[c.security]}` : ""}`, "0", ""]),
+    host("SETMACRO", ["SMTPEXTRAOPTIONS", smtpExtraOptions(c), "0", ""]),
     host("SETPARAM", ["activate", "1"]),
     host("SETPARAM", ["comment", comment]),
     host("APPLYTPL", []),

@@ -22,9 +22,9 @@ export interface SmtpCheckProps {
   address: string;
   /** Name of the poller that runs the check (a poller's or the central's). */
   poller: string;
-  /** @default 587 */
+  /** @default 587 for starttls, 465 for tls, 25 for none (as for gateways) */
   port?: number;
-  /** How the check talks TLS to the server. @default "tls" on port 465, "starttls" otherwise */
+  /** How the check talks TLS to the server. @default "tls" when port is 465, "starttls" otherwise */
   security?: GatewaySecurity;
   /** @default - no login */
   auth?: { username: string; password: Secret };
@@ -91,13 +91,14 @@ export class SmtpCheck extends Construct implements CentreonObject {
 
   clapiLines(comment: string): ObjectLines {
     const p = this.props;
+    const security = p.security ?? (p.port === DEFAULT_PORTS.tls ? "tls" : "starttls");
     return smtpCheckLines(
       {
         host: p.host,
         address: p.address,
         poller: p.poller,
-        port: p.port ?? 587,
-        security: p.security ?? ((p.port ?? 587) === DEFAULT_PORTS.tls ? "tls" : "starttls"),
+        port: p.port ?? DEFAULT_PORTS[security],
+        security,
         username: p.auth?.username,
         password: p.auth?.password,
         login: p.login ?? { warning: 2, critical: 5 },

@@ -72,30 +72,34 @@ export function readApply(output: string, targets: readonly DeployTarget[], exit
     }
   }
 
-  const failedWaves = targets
-    .filter((t) => t.wave !== undefined && (errors.has(t.address) || failureLine.has(t.address)))
-    .map((t) => t.wave!);
+  // An error the interrupt caused is not the host's failure.
+  const cutShort = (address: string) => interrupted && INTERRUPTED_ERROR.test(errors.get(address) ?? "");
+  const failedHere = (t: DeployTarget) => failureLine.has(t.address) || (errors.has(t.address) && !cutShort(t.address));
+  const failedWaves = targets.filter((t) => t.wave !== undefined && failedHere(t)).map((t) => t.wave!);
   const firstFailedWave = failedWaves.length ? Math.min(...failedWaves) : undefined;
-  const failedInWave = (wave: number) => targets.filter((t) => t.wave === wave && (errors.has(t.address) || failureLine.has(t.address)));
+  const failedInWave = (wave: number) => targets.filter((t) => t.wave === wave && failedHere(t));
 
   return targets.map((target) => {
     const status = ((): HostStatus => {
       const line = failureLine.get(target.address);
       if (line) return { kind: "failed", step: line.step, message: line.message };
       const error = errors.get(target.address);
-      if (error && interrupted && INTERRUPTED_ERROR.test(error)) return { kind: "interrupted" };
+      if (cutShort(target.address)) return { kind: "interrupted" };
       if (error) {
         const step = stepOfTerraformError(error);
         return { kind: "failed", step, message: `centreon-mail-as-code: ${target.host}: ${step} failed: ${error}. Fix: ${TERRAFORM_ERROR_FIX[step] ?? TERRAFORM_ERROR_FIX.terraform}` };
       }
       if (completed.has(target.address)) return { kind: "changed" };
-      if (interrupted && exitCode !== 0 && (planned.has(target.address) || planned.size === 0)) return { kind: "not-run", reason: "the deploy was interrupted" };
-      if (!planned.has(target.address)) return exitCode === 0 || planned.size > 0 ? { kind: "unchanged" } : { kind: "not-run", reason: "terraform stopped before applying" };
+      if (!planned.has(target.address)) {
+        if (exitCode === 0 || planned.size > 0) return { kind: "unchanged" };
+        return { kind: "not-run", reason: interrupted ? "the deploy was interrupted" : "terraform stopped before applying" };
+      }
       if (firstFailedWave !== undefined && target.wave !== undefined && target.wave > firstFailedWave) {
         const failed = failedInWave(firstFailedWave);
         const what = failed.every((t) => t.canary) ? `canary${failed.length > 1 ? "s" : ""}` : `wave ${firstFailedWave}:`;
         return { kind: "not-run", reason: `waiting for failed ${what} ${failed.map((t) => t.host).join(", ")}` };
       }
+      if (interrupted && exitCode !== 0) return { kind: "not-run", reason: "the deploy was interrupted" };
       return { kind: "not-run", reason: "terraform stopped after an error" };
     })();
     return { ...target, status };

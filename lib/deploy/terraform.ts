@@ -20,9 +20,14 @@ export class TerraformRunner {
   /** The first cancel signal this process received. */
   interrupted?: NodeJS.Signals;
   private running?: ChildProcess;
+  /** Our own output is gone (a closed terminal: EIO, a closed pipe: EPIPE). */
+  private outputLost = false;
 
   constructor() {
     for (const signal of CANCEL_SIGNALS) process.on(signal, () => this.onSignal(signal));
+    // Without a listener, the write error would kill this script, and Terraform with it at its
+    // next line, before it saved its state: keep relaying nothing and let Terraform finish.
+    for (const stream of [process.stdout, process.stderr]) stream.on("error", () => (this.outputLost = true));
   }
 
   /** 128 + the signal's number, as a shell reports a process a signal stopped: 130, 143, 129. */
@@ -42,16 +47,17 @@ export class TerraformRunner {
   /**
    * `terraform ARGS` in `cwd`, its output streamed to this process's and kept. The output goes
    * through a pipe, so that a Terraform outliving a killed deploy script stops at its next line
-   * instead of running on unseen.
+   * instead of running on unseen. After a cancel nothing starts: the run ends at once, failed.
    */
   run(args: string[], cwd: string): Promise<TerraformRun> {
+    if (this.interrupted) return Promise.resolve({ code: this.interruptedExitCode, output: "" });
     return new Promise((resolve, reject) => {
       const child = spawn("terraform", args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
       this.running = child;
       let output = "";
       const relay = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
         output += chunk.toString();
-        to.write(chunk);
+        if (!this.outputLost) to.write(chunk);
       };
       child.stdout.on("data", relay(process.stdout));
       child.stderr.on("data", relay(process.stderr));

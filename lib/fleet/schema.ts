@@ -44,6 +44,7 @@ export const SecretRef = z
   )
   .describe("A secret, never literal: { secret: NAME } names a sensitive Terraform variable");
 
+const SMTP_SECURITY = ["starttls", "tls", "none"] as const;
 const port = (description: string) => z.number().int().min(1).max(65535).describe(description);
 const osChoice = z
   .enum(["auto", "debian", "rhel"])
@@ -103,7 +104,7 @@ export const GatewaySpec = z
     host: ruled(rules.gatewayHost, "SMTP gateway (relayhost) the pollers relay through"),
     port: port("SMTP port (default 587 for starttls, 465 for tls, 25 for none)").optional(),
     security: z
-      .enum(["starttls", "tls", "none"])
+      .enum(SMTP_SECURITY)
       .default("starttls")
       .describe("starttls (submission, usually 587), tls (implicit TLS, usually 465) or none (plain SMTP)"),
     verifyCertificate: z
@@ -268,11 +269,11 @@ export const SmtpCheckSpec = z
     host: centreonName("Centreon host created for the SMTP server"),
     address: ruled(rules.gatewayHost, "Address of the SMTP server"),
     poller: ruled(rules.objectName, "Poller that runs the check (a poller's or the central's name)"),
-    port: port("SMTP port").default(587),
+    port: port("SMTP port (default 587 for starttls, 465 for tls, 25 for none)").optional(),
     security: z
-      .enum(["starttls", "tls", "none"])
+      .enum(SMTP_SECURITY)
       .optional()
-      .describe("How the check talks TLS: starttls, tls (implicit TLS, as on port 465) or none (default: tls on port 465, starttls otherwise)"),
+      .describe("How the check talks TLS, as gateways do: starttls, tls (implicit TLS) or none (default: tls when port is 465, starttls otherwise)"),
     auth: z
       .strictObject({ username: ruled(rules.checkCommandValue, "SMTP user name"), password: SecretRef })
       .optional()

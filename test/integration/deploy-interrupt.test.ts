@@ -2,7 +2,7 @@
 // gets exactly one interrupt, so it stops cleanly (state saved, lock released) instead of dying
 // mid-apply; the table still says what happened; the next stack is not started. The hosts' SSH
 // port is closed, so Terraform keeps retrying its connection until it is interrupted: no root needed.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -42,10 +42,10 @@ function processesIn(dir: string): number[] {
 
 /**
  * The example fleet, split in two stacks, every host on a closed loopback port; the deploy is
- * started as an operator starts it (the tsx CLI, which relays signals to the script, as npm does)
+ * started as an operator starts it (the tsx CLI, which relays SIGINT and SIGTERM to the script)
  * in its own process group, and `interrupt` is called once Terraform is connecting to the hosts.
  */
-async function interruptedDeploy(interrupt: (deployPid: number) => void, when: "applying" | "synthesizing" = "applying") {
+async function interruptedDeploy(interrupt: (deploy: ChildProcess) => void, when: "applying" | "synthesizing" = "applying") {
   const work = mkdtempSync(join(tmpdir(), "cmr-interrupt-"));
   const doc = parse(readFileSync(join(PROJECT_DIR, "examples/fleet.yaml"), "utf8"));
   doc.engine = "terraform_data";
@@ -89,7 +89,7 @@ async function interruptedDeploy(interrupt: (deployPid: number) => void, when: "
       interrupted = true;
       setTimeout(() => {
         lockHeldWhenInterrupted = existsSync(lockFile(work));
-        interrupt(deploy.pid!);
+        interrupt(deploy);
       }, when === "synthesizing" ? 0 : 500);
     }
   };
@@ -103,6 +103,9 @@ async function interruptedDeploy(interrupt: (deployPid: number) => void, when: "
   const guard = setTimeout(stop, 80_000);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => deploy.once("close", (c, s) => resolve([c, s])));
   clearTimeout(guard);
+  // The deploy script may outlive the process we started (a closed terminal kills tsx, not it):
+  // give the Terraform it runs time to stop.
+  for (let i = 0; i < 300 && processesIn(join(work, "out", "stacks")).length; i++) await new Promise((r) => setTimeout(r, 100));
   const leftRunning = processesIn(join(work, "out", "stacks"));
   if (leftRunning.length) stop();
   return { work, output, code, signal, interrupted, leftRunning, lockHeldWhenInterrupted };
@@ -154,13 +157,13 @@ function expectStoppedCleanly(run: Awaited<ReturnType<typeof interruptedDeploy>>
 
 describe("npm run deploy, cancelled while Terraform applies", () => {
   it("Ctrl-C (SIGINT to the whole process group): Terraform stops once, cleanly; the table says INTERRUPTED; exit 130", async () => {
-    const run = await interruptedDeploy((pid) => process.kill(-pid, "SIGINT"));
+    const run = await interruptedDeploy((deploy) => process.kill(-deploy.pid!, "SIGINT"));
     expectStoppedCleanly(run, "SIGINT");
     expect(run.code).toBe(130);
   });
 
   it("SIGTERM while synthesizing: the synth finishes, no Terraform command starts; exit 143", async () => {
-    const run = await interruptedDeploy((pid) => process.kill(pid, "SIGTERM"), "synthesizing");
+    const run = await interruptedDeploy((deploy) => process.kill(deploy.pid!, "SIGTERM"), "synthesizing");
     expect(run.output).toContain("centreon-mail-as-code: SIGTERM received");
     expect(run.output).toContain("synthesized stack acme-monitoring");
     expect(run.output).not.toContain("Initializing the backend");
@@ -169,8 +172,23 @@ describe("npm run deploy, cancelled while Terraform applies", () => {
   });
 
   it("SIGTERM to the deploy process only: forwarded to Terraform as one interrupt; exit 143", async () => {
-    const run = await interruptedDeploy((pid) => process.kill(pid, "SIGTERM"));
+    const run = await interruptedDeploy((deploy) => process.kill(deploy.pid!, "SIGTERM"));
     expectStoppedCleanly(run, "SIGTERM");
     expect(run.code).toBe(143);
+  });
+  it("a closed terminal (SIGHUP to the group, the output gone): Terraform still stops cleanly", async () => {
+    const run = await interruptedDeploy((deploy) => {
+      deploy.stdout!.destroy();
+      deploy.stderr!.destroy();
+      process.kill(-deploy.pid!, "SIGHUP");
+    });
+    expect(run.interrupted).toBe(true);
+    expect(run.leftRunning).toEqual([]);
+    // Without its output, the script still waited for Terraform, which saved the state and released the lock.
+    const state = JSON.parse(readFileSync(join(run.work, "terraform.acme-monitoring.tfstate"), "utf8"));
+    const relay = state.resources.find((r: { name: string }) => r.name === "relay_poller-paris");
+    expect(relay.instances[0].status).toBe("tainted");
+    expect(run.lockHeldWhenInterrupted).toBe(true);
+    expect(existsSync(lockFile(run.work))).toBe(false);
   });
 });

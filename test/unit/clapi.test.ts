@@ -250,7 +250,10 @@ describe("bad Centreon sections are refused at synth with their path", () => {
 describe("the SMTP check's TLS layer (the connector speaks STARTTLS unless told otherwise)", () => {
   const extraOptions = (check: Record<string, unknown>) => {
     const doc = parse(readFileSync("examples/fleet.yaml", "utf8"));
-    Object.assign(doc.smtpChecks[0], check);
+    for (const [key, value] of Object.entries(check)) {
+      if (value === undefined) delete doc.smtpChecks[0][key];
+      else doc.smtpChecks[0][key] = value;
+    }
     const batch = buildFleet(Testing.app(), parseFleet(stringify(doc))).central!.configuration!.batch();
     return batch.text.split("\n").find((l) => l.startsWith("HOST;SETMACRO;smtp-corporate;SMTPEXTRAOPTIONS;"));
   };
@@ -260,6 +263,10 @@ describe("the SMTP check's TLS layer (the connector speaks STARTTLS unless told 
     [{ port: 2465, security: "tls" }, "--port=2465 --smtp-options=layer=ssl"],
     [{ port: 465, security: "starttls" }, "--port=465"],
     [{ port: 25, security: "none" }, "--port=25 --smtp-options=layer=none"],
+    // The port follows the security when only the security is given, as for gateways.
+    [{ port: undefined, security: "tls" }, "--port=465 --smtp-options=layer=ssl"],
+    [{ port: undefined, security: "none" }, "--port=25 --smtp-options=layer=none"],
+    [{ port: undefined }, "--port=587"],
   ])("%j: %s", (check, options) => {
     expect(extraOptions(check)).toMatch(new RegExp(`;SMTPEXTRAOPTIONS;${options};0;$`));
   });

@@ -103,10 +103,15 @@ describe("reading terraform apply's output per host", () => {
     expect(terraformErrors(capture("interrupted"))).toEqual(["terraform: execution halted (4 times)"]);
   });
 
-  it("after an interrupt, a host that had failed on its own still shows its failure and its fix", () => {
+  it("after an interrupt, a host that had failed on its own still shows its failure and its fix, and holds its waves back", () => {
     const results = readApply(capture("unreachable-canary"), UNREACHABLE_TARGETS, 1, true);
     expect(results[0].status).toMatchObject({ kind: "failed", step: "ssh" });
     expect(failureMessages(results)).toHaveLength(1);
+    expect(readApply(capture("failed-canary"), LAB_TARGETS, 1, true)[1].status).toEqual({ kind: "not-run", reason: "waiting for failed canary poller-3" });
+  });
+
+  it("an interrupt before Terraform ran anything: every host not run because of it", () => {
+    expect(readApply("", LAB_TARGETS, 130, true).map((r) => r.status)).toEqual(Array(5).fill({ kind: "not-run", reason: "the deploy was interrupted" }));
   });
 
   it("an interrupt after a no-op apply finished: every host unchanged, not 'not run'", () => {
