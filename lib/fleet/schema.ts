@@ -243,18 +243,29 @@ export const NotificationCommandSpec = z
   })
   .describe(`An e-mail notification command; placeholders: ${PLACEHOLDERS.service.map((p) => `\${${p}}`).join(" ")}`);
 
-const threshold = (description: string) => z.number().positive().describe(description);
-const thresholds = <T extends z.ZodRawShape>(shape: T, what: string) =>
-  z.strictObject({ ...shape, warning: threshold(`Warning threshold (${what})`), critical: threshold(`Critical threshold (${what})`) }).refine(
-    (t) => (t as { critical: number }).critical >= (t as { warning: number }).warning,
+/**
+ * warning and critical thresholds beside `shape`. Seconds may be fractional and equal; a queue's
+ * message counts are whole numbers with warning < critical (`counts`): check_mailq reads them as
+ * integers and answers UNKNOWN otherwise.
+ */
+const thresholds = <T extends z.ZodRawShape>(shape: T, what: string, { counts = false } = {}) => {
+  const threshold = (description: string) => (counts ? z.number().int().min(1) : z.number().positive()).describe(description);
+  return z.strictObject({ ...shape, warning: threshold(`Warning threshold (${what})`), critical: threshold(`Critical threshold (${what})`) }).refine(
+    (t) => {
+      const { warning, critical } = t as { warning: number; critical: number };
+      return counts ? critical > warning : critical >= warning;
+    },
     {
       error: (iss) => {
         const t = iss.input as { warning: number; critical: number };
-        return `${t.critical} is not valid: it must be at least the warning threshold (${t.warning})`;
+        return counts
+          ? `${t.critical} is not valid: it must be more than the warning threshold (${t.warning}); check_mailq answers UNKNOWN otherwise`
+          : `${t.critical} is not valid: it must be at least the warning threshold (${t.warning})`;
       },
       path: ["critical"],
     },
   );
+};
 
 const NotifySpec = z
   .strictObject({
@@ -287,22 +298,9 @@ export const SmtpCheckSpec = z
   })
   .describe("An SMTP check from the monitoring connector: a host with SMTP-Login (and SMTP-Message) services");
 
-// check_mailq takes whole numbers only (-w=i) and answers UNKNOWN unless warning < critical.
-const queueThreshold = (description: string) => z.number().int().min(1).describe(description);
-export const QueueChecksSpec = z
-  .strictObject({
-    notify: NotifySpec,
-    warning: queueThreshold("Warning threshold (messages in the Postfix queue, a whole number)"),
-    critical: queueThreshold("Critical threshold (messages in the Postfix queue, a whole number above warning)"),
-  })
-  .refine((t) => t.critical > t.warning, {
-    error: (iss) => {
-      const t = iss.input as { warning: number; critical: number };
-      return `${t.critical} is not valid: it must be more than the warning threshold (${t.warning}); check_mailq answers UNKNOWN otherwise`;
-    },
-    path: ["critical"],
-  })
-  .describe("One service per poller alarming on the Postfix queue size (check_mailq -M postfix)");
+export const QueueChecksSpec = thresholds({ notify: NotifySpec }, "messages in the Postfix queue, a whole number", { counts: true }).describe(
+  "One service per poller alarming on the Postfix queue size (check_mailq -M postfix)",
+);
 
 export const StackSpec = z
   .strictObject({

@@ -285,7 +285,7 @@ describe("queue-check thresholds through the constructs", () => {
     expect(() => fleet().setQueueChecks({ warning: 5, critical: 5 })).toThrow(
       "queueChecks.critical 5 is not valid: it must be more than the warning threshold (5); check_mailq answers UNKNOWN otherwise",
     );
-    expect(() => fleet().setQueueChecks({ warning: 2.5, critical: 5 })).toThrow("queueChecks.warning 2.5 is not valid: it must be a whole number of messages, 1 or more");
+    expect(() => fleet().setQueueChecks({ warning: 2.5, critical: 5 })).toThrow("queueChecks.warning 2.5 is not valid: it must be an integer, at least 1");
     expect(() => fleet().setQueueChecks({ warning: 1, critical: 2 })).not.toThrow();
   });
 });
