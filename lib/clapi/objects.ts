@@ -261,10 +261,11 @@ export function smtpConnectorTemplateLines(comment: string): ObjectLines[] {
   return [
     ...commands,
     hostTemplate,
-    serviceTemplate(SMTP_CONNECTOR.login, [], ["WARNING", "CRITICAL", "EXTRAOPTIONS"].map((m) => [m, ""]), SMTP_CONNECTOR.hostTemplate),
+    // The pack's templates inherit their schedule from generic-active-service-custom; these have no parent.
+    serviceTemplate(SMTP_CONNECTOR.login, CHECK_SCHEDULE, ["WARNING", "CRITICAL", "EXTRAOPTIONS"].map((m) => [m, ""]), SMTP_CONNECTOR.hostTemplate),
     serviceTemplate(
       SMTP_CONNECTOR.message,
-      [],
+      CHECK_SCHEDULE,
       ["SMTPFROM", "SMTPTO", "WARNING", "CRITICAL", "EXTRAOPTIONS"].map((m) => [m, ""]),
       SMTP_CONNECTOR.hostTemplate,
     ),

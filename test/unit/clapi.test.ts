@@ -177,6 +177,10 @@ describe("connector templates created by the project (smtpTemplates: create)", (
     expect(at("HTPL;ADD;App-Protocol-SMTP-custom;")).toBeGreaterThan(-1);
     expect(at("STPL;ADDHOSTTEMPLATE;App-Protocol-SMTP-Login-custom;App-Protocol-SMTP-custom")).toBeLessThan(at("HOST;ADD;smtp-x;"));
     expect(lines).toContain("SERVICE;DEL;smtp-x;SMTP-Message");
+    // Without the pack's generic parent, the templates carry the schedule the engine needs.
+    for (const template of ["App-Protocol-SMTP-Login-custom", "App-Protocol-SMTP-Message-custom"]) {
+      expect(lines).toEqual(expect.arrayContaining([`STPL;SETPARAM;${template};max_check_attempts;3`, `STPL;SETPARAM;${template};check_period;24x7`]));
+    }
     for (const l of lines.filter((x) => x.startsWith("CMD;"))) expect(l.split(";").length).toBeLessThanOrEqual(5);
   });
 });
