@@ -9,8 +9,8 @@ import type { HostProps, HostSshSettings } from "./host.js";
 import { MailRelay, type MailRelayProps } from "./mail-relay.js";
 import { Poller, type PollerProps } from "./poller.js";
 import { Contact, ContactGroup, type CentreonObject, type ContactGroupProps, type ContactProps } from "./contact.js";
-import { SmtpCheck, type SmtpCheckProps, type Thresholds } from "./smtp-check.js";
-import { assertQueueThresholds, QueueCheck, type QueueCheckSettings } from "./queue-check.js";
+import { assertThresholds, SmtpCheck, type SmtpCheckProps, type Thresholds } from "./smtp-check.js";
+import { QueueCheck, type QueueCheckSettings } from "./queue-check.js";
 import { NotificationCommand, NotificationCommandVariant, type NotificationCommandProps } from "./notification-command.js";
 import { RESERVED_COMMAND_NAMES } from "../clapi/objects.js";
 import { OS_PROFILES } from "../postfix/os.js";
@@ -202,7 +202,7 @@ export class Fleet extends TerraformStack {
   /** One Postfix queue check per relay host, present and future, with these thresholds and notify targets. */
   setQueueChecks(settings: QueueCheckSettings): void {
     if (this.queueChecks) throw new Error("queue checks are already set: call setQueueChecks once");
-    assertQueueThresholds("queueChecks", settings);
+    assertThresholds("queueChecks", settings, { counts: true });
     this.queueChecks = settings;
     // In declaration order, wherever each relay is deployed: splitting a fleet keeps its batch.
     for (const name of this.pollerOrder) {

@@ -21,14 +21,6 @@ export interface QueueCheckProps extends QueueCheckSettings {
   address: string;
 }
 
-/** check_mailq takes whole numbers only and answers UNKNOWN unless warning < critical. */
-export function assertQueueThresholds(what: string, { warning, critical }: Thresholds): void {
-  for (const [name, value] of Object.entries({ warning, critical })) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${what}.${name} ${value} is not valid: it must be an integer, at least 1`);
-  }
-  if (critical <= warning) throw new Error(`${what}.critical ${critical} is not valid: it must be more than the warning threshold (${warning}); check_mailq answers UNKNOWN otherwise`);
-}
-
 /** One poller's Postfix queue size, watched by check_mailq -M postfix. */
 export class QueueCheck extends Construct implements CentreonObject {
   constructor(

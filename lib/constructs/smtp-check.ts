@@ -38,11 +38,24 @@ export interface SmtpCheckProps {
   groups?: ContactGroup[];
 }
 
-export function assertThresholds(what: string, t: Thresholds): void {
-  for (const [name, value] of Object.entries(t)) {
-    if (typeof value === "number" && !(value > 0)) throw new Error(`${what}.${name} ${value} is not valid: it must be a positive number`);
+/**
+ * The fleet file's threshold rules (schema.ts), for the constructs: seconds are positive and may be
+ * equal; a queue's message counts (`counts`) are integers of 1 or more with warning < critical, as
+ * check_mailq answers UNKNOWN otherwise.
+ */
+export function assertThresholds(what: string, { warning, critical }: Thresholds, { counts = false } = {}): void {
+  for (const [name, value] of Object.entries({ warning, critical })) {
+    if (counts ? !Number.isInteger(value) || value < 1 : !(value > 0)) {
+      throw new Error(`${what}.${name} ${value} is not valid: it must be ${counts ? "an integer, at least 1" : "a positive number"}`);
+    }
   }
-  if (t.critical < t.warning) throw new Error(`${what}.critical ${t.critical} is not valid: it must be at least the warning threshold (${t.warning})`);
+  if (counts ? critical <= warning : critical < warning) {
+    throw new Error(
+      counts
+        ? `${what}.critical ${critical} is not valid: it must be more than the warning threshold (${warning}); check_mailq answers UNKNOWN otherwise`
+        : `${what}.critical ${critical} is not valid: it must be at least the warning threshold (${warning})`,
+    );
+  }
 }
 
 /** An SMTP check from the monitoring connector: a host with SMTP-Login (and SMTP-Message). */

@@ -63,11 +63,12 @@ export function validateFleet(
 const MAX_YAML_ERRORS = 5;
 
 /** What to look at for the YAML errors a hand-edited fleet file most often has. */
+const INDENTATION_HINT = "check the indentation of this line and the next one, with spaces only";
 const YAML_HINTS: Partial<Record<string, string>> = {
   DUPLICATE_KEY: "this key is already set above in the same section: keep one",
-  BAD_INDENT: "check the indentation of this line and the next one, with spaces only",
-  BLOCK_AS_IMPLICIT_KEY: "check the indentation of this line and the next one, with spaces only",
-  MULTILINE_IMPLICIT_KEY: "check the indentation of this line and the next one, with spaces only",
+  BAD_INDENT: INDENTATION_HINT,
+  BLOCK_AS_IMPLICIT_KEY: INDENTATION_HINT,
+  MULTILINE_IMPLICIT_KEY: INDENTATION_HINT,
   TAB_AS_INDENT: "indent with spaces, not tabs",
 };
 
