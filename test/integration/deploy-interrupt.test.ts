@@ -3,14 +3,14 @@
 // mid-apply; the table still says what happened; the next stack is not started. The hosts' SSH
 // port is closed, so Terraform keeps retrying its connection until it is interrupted: no root needed.
 import { spawn, type ChildProcess } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { PROJECT_DIR } from "../lab/lab.js";
+import { offlineTerraformEnv } from "../support/index.js";
 
 const SSH_TIMEOUT_SECONDS = 240;
 
@@ -56,11 +56,6 @@ async function interruptedDeploy(interrupt: (deploy: ChildProcess) => void, when
   // Waves: poller-paris alone, then the rest; the interrupt comes while the canary connects.
   doc.rollout = { canary: ["poller-paris"], probe: { recipient: "probe@example.org" } };
   writeFileSync(join(work, "fleet.yaml"), stringify(doc));
-  const home = join(work, "home");
-  mkdirSync(join(home, ".ssh"), { recursive: true });
-  // Terraform parses the key before it dials: it must be a real one.
-  writeFileSync(join(home, ".ssh", "id_ed25519"), generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-  writeFileSync(join(home, "terraformrc"), "");
 
   const deploy = spawn(process.execPath, [join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), join(PROJECT_DIR, "scripts/deploy.ts")], {
     cwd: work,
@@ -69,10 +64,7 @@ async function interruptedDeploy(interrupt: (deploy: ChildProcess) => void, when
       ...process.env,
       FLEET_FILE: join(work, "fleet.yaml"),
       CDKTF_OUTDIR: join(work, "out"),
-      HOME: home,
-      TF_CLI_CONFIG_FILE: join(home, "terraformrc"),
-      CHECKPOINT_DISABLE: "1",
-      TF_IN_AUTOMATION: "1",
+      ...offlineTerraformEnv(work),
       TF_VAR_smtp_password: "not-used",
       TF_VAR_centreon_admin_password: "not-used",
     },

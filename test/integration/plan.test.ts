@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { offlineTerraformEnv } from "../support/index.js";
 
 const SECRET = "Plan-Secret-Pa55!";
 const work = mkdtempSync(join(tmpdir(), "cmr-plan-"));
@@ -22,10 +23,6 @@ describe("npm run plan", () => {
     doc.engine = "terraform_data";
     const fleetFile = join(work, "fleet.yaml");
     writeFileSync(fleetFile, stringify(doc));
-    const home = join(work, "home");
-    mkdirSync(join(home, ".ssh"), { recursive: true });
-    writeFileSync(join(home, ".ssh", "id_ed25519"), "plan reads this file; nothing connects\n");
-    writeFileSync(join(home, "terraformrc"), "");
     const outdir = join(work, "out");
     // A plan file an earlier cdktf diff left behind is removed by the synth.
     mkdirSync(join(outdir, "stacks", "acme-monitoring"), { recursive: true });
@@ -37,10 +34,7 @@ describe("npm run plan", () => {
         ...process.env,
         FLEET_FILE: fleetFile,
         CDKTF_OUTDIR: outdir,
-        HOME: home,
-        TF_CLI_CONFIG_FILE: join(home, "terraformrc"),
-        CHECKPOINT_DISABLE: "1",
-        TF_IN_AUTOMATION: "1",
+        ...offlineTerraformEnv(work),
         TF_VAR_smtp_password: SECRET,
         TF_VAR_centreon_admin_password: SECRET,
       },

@@ -6,3 +6,4 @@ export {
 } from './upstream-smtp.js';
 export { SmtpClient, type SmtpReply, type SmtpTlsOptions } from './smtp-client.js';
 export * from './provision.js';
+export { offlineTerraformEnv } from './terraform-env.js';
