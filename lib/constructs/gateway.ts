@@ -17,7 +17,7 @@ export interface GatewayProps {
   host: string;
   /** @default 587 for starttls, 465 for tls, 25 for none */
   port?: number;
-  /** @default "starttls" */
+  /** @default "tls" when port is 465, "starttls" otherwise */
   security?: GatewaySecurity;
   /** Check the gateway's certificate chain and name. @default true */
   verifyCertificate?: boolean;
@@ -43,6 +43,37 @@ export interface GatewayProps {
 
 export const DEFAULT_PORTS: Record<GatewaySecurity, number> = { starttls: 587, tls: 465, none: 25 };
 
+/**
+ * Port and security of an SMTP connection (a gateway's or a check's), each from the other when
+ * not given: 465 speaks implicit TLS (RFC 8314), other ports start with STARTTLS.
+ */
+export function smtpTransport(port: number | undefined, security: GatewaySecurity | undefined): { port: number; security: GatewaySecurity } {
+  const resolved = security ?? (port === DEFAULT_PORTS.tls ? "tls" : "starttls");
+  return { port: port ?? DEFAULT_PORTS[resolved], security: resolved };
+}
+
+/** smtpTransport for the constructs: `what` (e.g. "gateway corporate") names the object in the error. */
+export function assertSmtpTransport(what: string, port: number | undefined, security: GatewaySecurity | undefined): { port: number; security: GatewaySecurity } {
+  const transport = smtpTransport(port, security);
+  if (!Number.isInteger(transport.port) || transport.port < 1 || transport.port > 65535) {
+    throw new Error(`${what}: port ${transport.port} is not valid: it must be an integer from 1 to 65535`);
+  }
+  const mismatch = transportMismatch(transport);
+  if (mismatch) throw new Error(`${what}: security ${mismatch}`);
+  return transport;
+}
+
+/** Why `security` cannot work on `port`, for the ports whose way to speak TLS is fixed; undefined when it can. */
+export function transportMismatch({ port, security }: { port: number; security: GatewaySecurity }): string | undefined {
+  if (port === DEFAULT_PORTS.tls && security === "starttls") {
+    return `"starttls" does not work on port 465, which speaks implicit TLS: use security: tls`;
+  }
+  if ((port === DEFAULT_PORTS.starttls || port === DEFAULT_PORTS.none) && security === "tls") {
+    return `"tls" (implicit TLS) does not work on port ${port}, which speaks STARTTLS: use security: starttls`;
+  }
+  return undefined;
+}
+
 /** An SMTP gateway the relays deliver to. */
 export class Gateway extends Construct {
   readonly gatewayName: string;
@@ -55,11 +86,7 @@ export class Gateway extends Construct {
     this.gatewayName = props.name ?? id;
     assertRule(rules.objectName, "gateway name", this.gatewayName);
     assertRule(rules.gatewayHost, `gateway ${this.gatewayName}: host`, props.host);
-    const security = props.security ?? "starttls";
-    const port = props.port ?? DEFAULT_PORTS[security];
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new Error(`gateway ${this.gatewayName}: port ${port} is not valid: it must be an integer from 1 to 65535`);
-    }
+    const { port, security } = assertSmtpTransport(`gateway ${this.gatewayName}`, props.port, props.security);
     if (props.caFile !== undefined) assertRule(rules.absolutePath, `gateway ${this.gatewayName}: caFile`, props.caFile);
     if (props.from !== undefined) assertRule(rules.email, `gateway ${this.gatewayName}: from`, props.from);
     if (props.replyTo !== undefined) assertRule(rules.email, `gateway ${this.gatewayName}: replyTo`, props.replyTo);

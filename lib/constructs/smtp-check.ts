@@ -8,7 +8,7 @@ import type { Secret } from "../secret.js";
 import { Contact, type CentreonObject, type ContactGroup } from "./contact.js";
 import { terraformName } from "../remote/names.js";
 import type { GatewaySecurity } from "../postfix/relay-parameters.js";
-import { DEFAULT_PORTS } from "./gateway.js";
+import { assertSmtpTransport } from "./gateway.js";
 
 export interface Thresholds {
   warning: number;
@@ -63,6 +63,7 @@ export class SmtpCheck extends Construct implements CentreonObject {
   readonly host: string;
   readonly poller: string;
   private readonly props: SmtpCheckProps;
+  private readonly transport: { port: number; security: GatewaySecurity };
   private readonly contacts: Contact[];
   private readonly groups: ContactGroup[];
 
@@ -77,12 +78,14 @@ export class SmtpCheck extends Construct implements CentreonObject {
       assertRule(rules.email, `SMTP check ${props.host}: message.from`, props.message.from);
       assertRule(rules.email, `SMTP check ${props.host}: message.to`, props.message.to);
     }
-    if (props.security === "none" && props.auth) {
+    const transport = assertSmtpTransport(`SMTP check ${props.host}`, props.port, props.security);
+    if (transport.security === "none" && props.auth) {
       Annotations.of(this).addWarning(`SMTP check ${props.host}: security none with auth sends the password in clear on the network; use starttls or tls`);
     }
     this.host = props.host;
     this.poller = props.poller;
     this.props = props;
+    this.transport = transport;
     this.contacts = [...(props.contacts ?? [])];
     this.groups = [...(props.groups ?? [])];
     declareObjectRecord(this, {
@@ -104,14 +107,12 @@ export class SmtpCheck extends Construct implements CentreonObject {
 
   clapiLines(comment: string): ObjectLines {
     const p = this.props;
-    const security = p.security ?? (p.port === DEFAULT_PORTS.tls ? "tls" : "starttls");
     return smtpCheckLines(
       {
         host: p.host,
         address: p.address,
         poller: p.poller,
-        port: p.port ?? DEFAULT_PORTS[security],
-        security,
+        ...this.transport,
         username: p.auth?.username,
         password: p.auth?.password,
         login: p.login ?? { warning: 2, critical: 5 },

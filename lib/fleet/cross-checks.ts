@@ -5,8 +5,8 @@ import { terraformName } from "../remote/names.js";
 import { MANAGED_PARAMETER_NAMES } from "../postfix/relay-parameters.js";
 import { queueCheckHostName, RESERVED_COMMAND_NAMES, SMTP_CONNECTOR } from "../clapi/objects.js";
 import { PORTAL_URL_PLACEHOLDER } from "../clapi/notify-command.js";
-import { NO_GATEWAY } from "./schema.js";
-import { DEFAULT_PORTS } from "../constructs/gateway.js";
+import { NO_GATEWAY, SMTP_SECURITY } from "./schema.js";
+import { smtpTransport, transportMismatch } from "../constructs/gateway.js";
 import type { GatewaySecurity } from "../postfix/relay-parameters.js";
 
 export interface FleetProblem {
@@ -113,20 +113,14 @@ export function crossCheck(doc: unknown): FleetProblem[] {
   for (const [name, gateway] of Object.entries(gateways)) {
     if (!isObject(gateway)) continue;
     const path = ["gateways", name];
-    const security = text(gateway.security) ?? "starttls";
-    if (gateway.port === 465 && security === "starttls") {
-      problems.push({ path: [...path, "security"], message: `"starttls" does not work on port 465, which speaks implicit TLS: use security: tls` });
-    }
+    const { port, security, problem } = transport(gateway, path);
+    if (problem) problems.push(problem);
     // The relay listens on the loopback's port 25 itself (inet_interfaces = loopback-only).
-    const port = gateway.port ?? DEFAULT_PORTS[security as GatewaySecurity];
     if (port === 25 && /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(text(gateway.host) ?? "")) {
       problems.push({
         path: [...path, "host"],
         message: `${showValue(gateway.host)} on port 25 is the relay's own Postfix: mail would loop back to it; name the SMTP gateway, or the port of a local forwarder`,
       });
-    }
-    if ((port === 587 || port === 25) && security === "tls") {
-      problems.push({ path: [...path, "security"], message: `"tls" (implicit TLS) does not work on port ${port}, which speaks STARTTLS: use security: starttls` });
     }
     if (typeof gateway.displayName === "string" && gateway.from === undefined) {
       problems.push({ path: [...path, "displayName"], message: "needs from: the display name is shown with the gateway's from address (set from too)" });
@@ -376,6 +370,8 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
         message: `${showValue(check.host)} is a name this project uses for its own objects (queue-check hosts <poller>-postfix, the connector's templates): choose another`,
       });
     }
+    const { problem } = transport(check, ["smtpChecks", i]);
+    if (problem) problems.push(problem);
     mustBeIn(check.poller, pollerNames, "poller (or the central)", ["smtpChecks", i, "poller"]);
     notifyTargetsDeclared(check.notify, ["smtpChecks", i, "notify"]);
   });
@@ -402,6 +398,16 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
 }
 
 /** `pollers[0].fqdn` from ["pollers", 0, "fqdn"]. */
+/** A gateway's or a check's port and security as its construct resolves them, and why they cannot work together. */
+function transport(raw: Raw, path: (string | number)[]): { port?: number; security?: string; problem?: FleetProblem } {
+  const security = text(raw.security);
+  const port = typeof raw.port === "number" ? raw.port : undefined;
+  if (security !== undefined && !(SMTP_SECURITY as readonly string[]).includes(security)) return { port, security }; // the schema says why
+  const resolved = smtpTransport(port, security as GatewaySecurity | undefined);
+  const mismatch = transportMismatch(resolved);
+  return { ...resolved, ...(mismatch ? { problem: { path: [...path, "security"], message: mismatch } } : {}) };
+}
+
 export function formatPath(path: readonly PropertyKey[]): string {
   return path
     .map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))

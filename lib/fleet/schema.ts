@@ -44,7 +44,7 @@ export const SecretRef = z
   )
   .describe("A secret, never literal: { secret: NAME } names a sensitive Terraform variable");
 
-const SMTP_SECURITY = ["starttls", "tls", "none"] as const;
+export const SMTP_SECURITY = ["starttls", "tls", "none"] as const;
 const port = (description: string) => z.number().int().min(1).max(65535).describe(description);
 const osChoice = z
   .enum(["auto", "debian", "rhel"])
@@ -105,8 +105,8 @@ export const GatewaySpec = z
     port: port("SMTP port (default 587 for starttls, 465 for tls, 25 for none)").optional(),
     security: z
       .enum(SMTP_SECURITY)
-      .default("starttls")
-      .describe("starttls (submission, usually 587), tls (implicit TLS, usually 465) or none (plain SMTP)"),
+      .optional()
+      .describe("starttls (submission, usually 587), tls (implicit TLS, usually 465) or none (plain SMTP) (default: tls when port is 465, starttls otherwise)"),
     verifyCertificate: z
       .boolean()
       .default(true)
@@ -284,7 +284,7 @@ export const SmtpCheckSpec = z
     security: z
       .enum(SMTP_SECURITY)
       .optional()
-      .describe("How the check talks TLS, as gateways do: starttls, tls (implicit TLS) or none (default: tls when port is 465, starttls otherwise)"),
+      .describe("How the check talks TLS, as gateways do: starttls (submission, usually 587), tls (implicit TLS, usually 465) or none (plain SMTP) (default: tls when port is 465, starttls otherwise)"),
     auth: z
       .strictObject({ username: ruled(rules.checkCommandValue, "SMTP user name"), password: SecretRef })
       .optional()

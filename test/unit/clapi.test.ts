@@ -265,7 +265,6 @@ describe("the SMTP check's TLS layer (the connector speaks STARTTLS unless told 
     [{ port: 587 }, "--port=587"],
     [{ port: 465 }, "--port=465 --smtp-options=layer=ssl"],
     [{ port: 2465, security: "tls" }, "--port=2465 --smtp-options=layer=ssl"],
-    [{ port: 465, security: "starttls" }, "--port=465"],
     [{ port: 25, security: "none" }, "--port=25 --smtp-options=layer=none"],
     // The port follows the security when only the security is given, as for gateways.
     [{ port: undefined, security: "tls" }, "--port=465 --smtp-options=layer=ssl"],

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
+import { Testing } from "../../lib/cdktf.js";
+import { buildFleet } from "../../lib/fleet/build.js";
 import { FleetValidationError, parseFleet } from "../../lib/fleet/load.js";
 import { fleetJsonSchema } from "../../lib/fleet/json-schema.js";
 import { secretShapeMessage } from "../../lib/fleet/schema.js";
@@ -144,6 +146,21 @@ describe("bad fleet files: each problem named by its path, value and what is all
       "starttls on the implicit-TLS port",
       mutate((d) => (d.gateways.backup.security = "starttls")),
       `gateways.backup.security: "starttls" does not work on port 465, which speaks implicit TLS: use security: tls`,
+    ],
+    [
+      "an SMTP check with starttls on the implicit-TLS port, as for gateways",
+      mutate((d) => (d.smtpChecks = [{ host: "smtp-check", address: "smtp.example.org", poller: "poller-paris", port: 465, security: "starttls" }])),
+      `smtpChecks[0].security: "starttls" does not work on port 465, which speaks implicit TLS: use security: tls`,
+    ],
+    [
+      "implicit TLS on the submission port",
+      mutate((d) => Object.assign(d.gateways.corporate, { port: 587, security: "tls" })),
+      `gateways.corporate.security: "tls" (implicit TLS) does not work on port 587, which speaks STARTTLS: use security: starttls`,
+    ],
+    [
+      "an SMTP check with implicit TLS on port 25",
+      mutate((d) => (d.smtpChecks = [{ host: "smtp-check", address: "smtp.example.org", poller: "poller-paris", port: 25, security: "tls" }])),
+      `smtpChecks[0].security: "tls" (implicit TLS) does not work on port 25, which speaks STARTTLS: use security: starttls`,
     ],
     [
       "certificate check without TLS",
@@ -350,6 +367,20 @@ describe("bad fleet files: each problem named by its path, value and what is all
   it("takes a number in postfixParameters as its digits (YAML reads message_size_limit: 10240000 as one)", () => {
     const doc = mutate((d) => (d.pollers[0].postfixParameters = { message_size_limit: 10240000 }));
     expect(parseFleet(stringify(doc), "x.yaml").pollers[0].postfixParameters).toEqual({ message_size_limit: "10240000" });
+  });
+
+  it("reads port 465 alone as implicit TLS, for gateways as for SMTP checks", () => {
+    const doc = mutate((d) => {
+      delete d.gateways.backup.security;
+      d.smtpChecks = [{ host: "smtp-check", address: "smtp.example.org", poller: "poller-paris", port: 465 }];
+    });
+    expect(problems(doc)).toEqual([]);
+    const spec = parseFleet(stringify(doc), "x.yaml");
+    const fleet = buildFleet(Testing.app(), spec);
+    const backup = fleet.gateways.find((g) => g.gatewayName === "backup")!;
+    expect(backup.settings).toMatchObject({ port: 465, security: "tls" });
+    const check = fleet.central!.configuration!.batch().text.split("\n").find((l) => l.startsWith("HOST;SETMACRO;smtp-check;SMTPEXTRAOPTIONS;"));
+    expect(check).toBe("HOST;SETMACRO;smtp-check;SMTPEXTRAOPTIONS;--port=465 --smtp-options=layer=ssl;0;");
   });
 
   it("accepts the example fleet", () => {

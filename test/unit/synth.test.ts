@@ -178,6 +178,22 @@ describe("host keys", () => {
   });
 });
 
+describe("SMTP port and security (constructs), one rule for gateways and checks", () => {
+  it("reads 465 alone as implicit TLS and refuses a security the port cannot speak", () => {
+    const fleet = new Fleet(Testing.app(), "transport");
+    const implicit = fleet.addGateway("implicit", { host: "smtp.example.org", port: 465 });
+    expect(implicit.settings).toMatchObject({ port: 465, security: "tls" });
+    expect(() => fleet.addGateway("wrong", { host: "smtp.example.org", port: 465, security: "starttls" })).toThrow(
+      'gateway wrong: security "starttls" does not work on port 465, which speaks implicit TLS: use security: tls',
+    );
+    const clapi = { user: "admin", password: fleet.secret("centreon_admin_password") };
+    fleet.setCentral({ name: "Central", address: "192.0.2.10", fqdn: "central.example.org", hostKey: HOST_KEYS[0], gateway: implicit, clapi });
+    expect(() => fleet.addSmtpCheck({ host: "smtp-x", address: "smtp.example.org", poller: "Central", port: 587, security: "tls" })).toThrow(
+      'SMTP check smtp-x: security "tls" (implicit TLS) does not work on port 587, which speaks STARTTLS: use security: starttls',
+    );
+  });
+});
+
 describe("default gateway: inherited unless a host names its own", () => {
   /** baseFleet with defaultGateway backup: poller-paris and the central inherit it, poller-lyon overrides it. */
   const inheriting = () => {
