@@ -165,9 +165,10 @@ export const rules = {
     allowed: "a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping), edge spaces or <secret:…> placeholders",
   },
   checkCommandValue: {
-    // The SMTP connector's command line passes the value between single quotes.
-    test: (v: string) => isClapiValue(v) && !v.includes("'"),
-    allowed: "a single line without ';', '|' or \"'\" (CLAPI splits on the first two; the check command passes the value between single quotes), edge spaces or <secret:…> placeholders",
+    // The SMTP connector's command line passes the value between single quotes, and Centreon Engine
+    // reads a backslash there as an escape.
+    test: (v: string) => isClapiValue(v) && !v.includes("'") && !v.includes("\\"),
+    allowed: "a single line without ';', '|', \"'\" or '\\' (CLAPI splits on the first two; the check command passes the value between single quotes, where Centreon Engine reads a backslash as an escape), edge spaces or <secret:…> placeholders",
   },
   s3Bucket: {
     test: (v: string) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !v.includes(".."),

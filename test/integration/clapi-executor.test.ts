@@ -223,6 +223,57 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(contact(readState(stateFile), "jdoe")).toBeDefined();
   });
 
+  // On a re-run every existing object answers "Object already exists": a CLAPI killed partway (exit
+  // 137) has said something, and the lines it never reached say nothing, like objects it created.
+  it("an import killed partway claims nothing: a contact made by hand survives its removal from the fleet", async () => {
+    expect((await run(executor(dropJdoe))).code).toBe(0);
+    await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
+    rmSync(join(host.root, "bin", "centreon"));
+    // The import runs its first 3 lines, then CLAPI is killed; APPLYCFG runs as usual.
+    const killedAfter3Lines = `#!/bin/sh
+killed=no prev=
+for arg; do
+  if [ "$prev" = -i ]; then head -n 3 "$arg" >"$arg.part" && mv "$arg.part" "$arg"; killed=yes; fi
+  prev=$arg
+done
+${DOUBLE} "$@" || status=$?
+[ "$killed" = no ] || exit 137
+exit \${status:-0}
+`;
+    writeFileSync(join(host.root, "bin", "centreon"), killedAfter3Lines, { mode: 0o755 });
+    const killed = await run(executor());
+    expect(killed.code).toBe(22);
+    expect(killed.stderr).toContain("CLAPI stopped (exit 137) before the end of the import");
+    expect(killed.stderr).toContain("what it imported is unknown, so nothing was applied");
+    rmSync(join(host.root, "bin", "centreon"));
+    symlinkSync(DOUBLE, join(host.root, "bin", "centreon"));
+    expect((await run(executor())).code).toBe(0);
+    const removed = await run(executor(dropJdoe));
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(contact(readState(stateFile), "jdoe")).toBeDefined();
+  });
+
+  it("a session closed during APPLYCFG keeps what the import created: removed from the fleet, it is deleted", async () => {
+    rmSync(join(host.root, "bin", "centreon"));
+    // The deploy is cancelled while the first poller is applied: the executor gets SIGHUP.
+    const hangUpAtApplycfg = `#!/bin/sh
+case " $* " in *" APPLYCFG "*) kill -HUP $PPID; exit 1 ;; esac
+exec ${DOUBLE} "$@"
+`;
+    writeFileSync(join(host.root, "bin", "centreon"), hangUpAtApplycfg, { mode: 0o755 });
+    const cut = await run(executor());
+    expect(cut.code).not.toBe(0);
+    expect(contact(readState(stateFile), "jdoe")).toBeDefined();
+    rmSync(join(host.root, "bin", "centreon"));
+    symlinkSync(DOUBLE, join(host.root, "bin", "centreon"));
+    const again = await run(executor());
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toContain("managing objects made outside this stack");
+    const removed = await run(executor(dropJdoe));
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(contact(readState(stateFile), "jdoe")).toBeUndefined();
+  });
+
   it("a DEL CLAPI refuses is tried again by the next run", async () => {
     expect((await run(executor())).code).toBe(0);
     const withoutMmartin = (d: Record<string, any>) => (d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "mmartin"));
@@ -531,11 +582,15 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(done.code, done.stderr).toBe(0);
   });
 
-  it("refuses a single quote in an SMTP check's password (its command line quotes it), not in a contact's", async () => {
+  it("refuses a single quote or a backslash in an SMTP check's password (its command line quotes it), not in a contact's", async () => {
     const failed = await run(executor(), { ...SECRETS, smtp_password: "it's-Pa55" });
     expect(failed.code).toBe(21);
     expect(failed.stderr).toContain("the secret smtp_password contains a single quote, which the SMTP check's command line cannot carry");
     expect(failed.stderr).not.toContain("it's-Pa55");
+    expect(readState(stateFile).invocations).toEqual([]);
+    const backslash = await run(executor(), { ...SECRETS, smtp_password: "Pa\\ss-Pa55" });
+    expect(backslash.code).toBe(21);
+    expect(backslash.stderr).toContain("the secret smtp_password contains a backslash, which Centreon Engine reads as an escape");
     expect(readState(stateFile).invocations).toEqual([]);
 
     const contactPassword = executor((doc) => (doc.contacts[0].password = { secret: "jdoe_password" }));
