@@ -274,6 +274,21 @@ exec ${DOUBLE} "$@"
     expect(contact(readState(stateFile), "jdoe")).toBeUndefined();
   });
 
+  it("a group renamed only by case is the same group for Centreon: never deleted for it", async () => {
+    expect((await run(executor())).code).toBe(0);
+    const upperCase = (d: Record<string, any>) => {
+      const rename = (names?: string[]) => names?.map((g) => (g === "ops" ? "OPS" : g));
+      d.contactGroups.find((g: { name: string }) => g.name === "ops").name = "OPS";
+      for (const c of d.contacts) c.groups = rename(c.groups);
+      for (const check of d.smtpChecks) check.notify.groups = rename(check.notify.groups);
+      d.queueChecks.notify.groups = rename(d.queueChecks.notify.groups);
+    };
+    const renamed = await run(executor(upperCase));
+    expect(renamed.stdout).not.toMatch(/deleting what the fleet no longer declares/);
+    const ops = readState(stateFile).contactGroups.find((g) => g.cols.cg_name === "ops");
+    expect(ops?.contacts.length).toBeGreaterThan(0);
+  });
+
   it("a DEL CLAPI refuses is tried again by the next run", async () => {
     expect((await run(executor())).code).toBe(0);
     const withoutMmartin = (d: Record<string, any>) => (d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "mmartin"));
