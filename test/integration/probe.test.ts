@@ -77,6 +77,21 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     expect(await queue(host)).toEqual([]);
   });
 
+  it("a probe Postfix delivers on the host itself (here transport_maps discards its domain): exit 15, not a gateway proven", async () => {
+    const { host, upstream } = await start(PASSWORD);
+    const discarding = singlePoller(
+      { port: upstream.port, security: "starttls", verifyCertificate: true, caFile: CA_IN_HOST, auth: { username: "poller-relay", password: { secret: "smtp_password" } } },
+      { postfixParameters: { transport_maps: "inline:{ example.org=discard: }" } },
+      { rollout: { probe: { recipient: RECIPIENT, timeoutSeconds: 20 } } },
+    ).resource;
+    const run = await provisionLikeTerraform(host, discarding, { smtp_password: PASSWORD });
+    expect(run.code).toBe(15);
+    expect(failureLines(run.stderr)).toEqual([
+      `centreon-mail-as-code: poller1: probe failed: the probe to ${RECIPIENT} was delivered by none on this host, not through [127.0.0.1]:${upstream.port}; the previous configuration was put back. Fix: choose a rollout.probe.recipient in a domain this host does not deliver itself (postconf mydestination virtual_alias_domains transport_maps), or correct those parameters, then deploy again`,
+    ]);
+    expect(upstream.records().filter(isMessage)).toEqual([]);
+  });
+
   it("a wrong password: exit 15, one line naming the host, the step, the gateway's 535 and the secret to fix; only the probe leaves the queue", async () => {
     const { host, upstream } = await start("the gateway's real password");
     // An alert queued before the deploy, with the gateway down: it must survive the failed probe.

@@ -307,7 +307,7 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     await host.exec("for i in 1 2 3 4 5 6 7 8 9 10; do ss -ltn | grep -q '127.0.0.1:25 ' && break; sleep 0.2; done");
     const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
     expect(run.code).toBe(14);
-    expect(run.stderr).toMatch(/^centreon-mail-as-code: poller1: reload failed: Postfix (did not start|is not running after the change); the previous configuration was put back\. Fix: read the mail log/m);
+    expect(run.stderr).toMatch(/^centreon-mail-as-code: poller1: reload failed: Postfix (did not start|is not running after the change); the previous configuration was put back\. Fix: read the mail log \(\/var\/log\/mail\.log\) on this host/m);
     expect(run.stderr).toContain("restoring the previous configuration");
     expect(liveFiles(host)).toEqual(before);
   });

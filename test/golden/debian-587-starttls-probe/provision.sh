@@ -46,6 +46,11 @@ is_running() { postfix status >/dev/null 2>&1; }
 # postconf returns: date them back so each later command does not stall.
 settle() { touch -c -d '10 seconds ago' "$1/main.cf" "$1/master.cf"; }
 has_systemd() { [ -d /run/systemd/system ]; }
+# Where Postfix logs on this host, for a fix line: its maillog_file, else syslog's.
+mail_log() {
+  file=$(postconf -h maillog_file 2>/dev/null || true)
+  echo "${file:-journalctl -u postfix, /var/log/mail.log or /var/log/maillog}"
+}
 
 work=
 check_root=
@@ -401,10 +406,10 @@ for file in $managed_files; do
 done
 
 new_inet_interfaces=$(postconf -h inet_interfaces)
-reload_fix="read the mail log on this host, correct the setting it names in the fleet file, then deploy again"
+reload_fix="read the mail log ($(mail_log)) on this host, correct the setting it names in the fleet file, then deploy again"
 if [ "$was_running" = no ]; then
   say "starting Postfix"
-  postfix_start >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not start" "read the mail log ($(postconf -h maillog_file 2>/dev/null || true)) on this host"; }
+  postfix_start >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not start" "read the mail log ($(mail_log)) on this host"; }
 elif [ "$old_inet_interfaces" != "$new_inet_interfaces" ]; then
   # inet_interfaces is read only when Postfix starts: a reload would not apply it.
   say "restarting Postfix (inet_interfaces: $old_inet_interfaces -> $new_inet_interfaces)"
@@ -465,7 +470,7 @@ printf 'Message-ID: <%s>\nSubject: centreon-mail-as-code probe from %s\nTo: <%s>
   "$probe_id" "$host_name" "$probe_recipient" "$host_fqdn" '[smtp.example.org]:587' |
   sendmail -N never -f root -- "$probe_recipient" 2>"$work/probe.err" ||
   fail 15 "sendmail did not accept the probe: $(head -n 1 "$work/probe.err")" "check that Postfix runs on this host (postfix status)"
-probe_result=
+probe_result= probe_line= probe_relay=
 probe_deadline=$(($(date +%s) + probe_timeout))
 while [ "$(date +%s)" -lt "$probe_deadline" ]; do
   probe_log >"$work/probe.log"
@@ -474,14 +479,23 @@ while [ "$(date +%s)" -lt "$probe_deadline" ]; do
       awk '{ for (i = 1; i < NF; i++) if ($(i + 1) ~ /^message-id=/) { sub(/:$/, "", $i); print $i; exit } }')
   fi
   if [ -n "$probe_queue_id" ]; then
-    probe_result=$(grep -E "(^|[^0-9A-Za-z])$probe_queue_id: to=" "$work/probe.log" | grep -E ' status=(sent|deferred|bounced|expired) ' | head -n 1 | sed 's/.* status=//')
-    [ -z "$probe_result" ] || break
+    probe_line=$(grep -E "(^|[^0-9A-Za-z])$probe_queue_id: to=" "$work/probe.log" | grep -E ' status=(sent|deferred|bounced|expired) ' | head -n 1)
+    probe_result=${probe_line##* status=}
+    # Who delivered it: host[address]:port for SMTP, a transport's name (local, discard...) otherwise.
+    probe_relay=$(printf '%s\n' "$probe_line" | sed -n 's/.* relay=\([^,]*\),.*/\1/p')
+    [ -z "$probe_line" ] || break
   fi
   sleep 1
 done
+[ -n "$probe_line" ] || probe_result=
 case "$probe_result" in
   sent*)
-    say "probe sent to the gateway (queue id $probe_queue_id): ${probe_result#sent }" ;;
+    # "sent" also means delivered on this host (a recipient domain in mydestination, a transport_maps
+    # entry): the probe proves the gateway only when SMTP carried it off the host.
+    case "$probe_relay" in
+      *"["*"]"*) say "probe sent to the gateway (queue id $probe_queue_id): ${probe_result#sent }" ;;
+      *) fail 15 "the probe to $probe_recipient was delivered by ${probe_relay:-an unknown transport} on this host, not through [smtp.example.org]:587" "choose a rollout.probe.recipient in a domain this host does not deliver itself (postconf mydestination virtual_alias_domains transport_maps), or correct those parameters, then deploy again" ;;
+    esac ;;
   "")
     reason=
     if [ -n "$probe_queue_id" ]; then

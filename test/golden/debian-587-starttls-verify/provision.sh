@@ -46,6 +46,11 @@ is_running() { postfix status >/dev/null 2>&1; }
 # postconf returns: date them back so each later command does not stall.
 settle() { touch -c -d '10 seconds ago' "$1/main.cf" "$1/master.cf"; }
 has_systemd() { [ -d /run/systemd/system ]; }
+# Where Postfix logs on this host, for a fix line: its maillog_file, else syslog's.
+mail_log() {
+  file=$(postconf -h maillog_file 2>/dev/null || true)
+  echo "${file:-journalctl -u postfix, /var/log/mail.log or /var/log/maillog}"
+}
 
 work=
 check_root=
@@ -401,10 +406,10 @@ for file in $managed_files; do
 done
 
 new_inet_interfaces=$(postconf -h inet_interfaces)
-reload_fix="read the mail log on this host, correct the setting it names in the fleet file, then deploy again"
+reload_fix="read the mail log ($(mail_log)) on this host, correct the setting it names in the fleet file, then deploy again"
 if [ "$was_running" = no ]; then
   say "starting Postfix"
-  postfix_start >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not start" "read the mail log ($(postconf -h maillog_file 2>/dev/null || true)) on this host"; }
+  postfix_start >"$work/activate.log" 2>&1 || { cat "$work/activate.log" >&2; fail 14 "Postfix did not start" "read the mail log ($(mail_log)) on this host"; }
 elif [ "$old_inet_interfaces" != "$new_inet_interfaces" ]; then
   # inet_interfaces is read only when Postfix starts: a reload would not apply it.
   say "restarting Postfix (inet_interfaces: $old_inet_interfaces -> $new_inet_interfaces)"
