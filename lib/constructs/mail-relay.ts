@@ -180,7 +180,8 @@ export class MailRelay extends Construct {
       osProfiles: OS_FAMILIES.map((family) => ({
         family,
         ids: OS_PROFILES[family].osReleaseIds,
-        packages: this.packages(family).join(" "),
+        packages: OS_PROFILES[family].relayPackages.join(" "),
+        checkPackages: [...this.extraPackages[family]].join(" "),
         osValues: perOs.map((p) => ({ variable: `os_${p.name}`, value: (p.value as Record<OsFamily, string>)[family] })),
       })),
       parameters,

@@ -396,19 +396,19 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       const run = await provisionLikeTerraform(host, withPackage(PLUGIN), { smtp_password: PASSWORD });
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
-      expect(run.stdout).toContain(`installing ${PLUGIN}`);
+      expect(run.stdout).toContain(`installing the check plugins: ${PLUGIN}`);
       expect(Date.now() - start).toBeGreaterThan(5_000);
       expect((await host.exec(`dpkg-query -W -f='\${Status}' ${PLUGIN}`)).stdout).toBe("install ok installed");
       // Installed in the host's copy only, never on this machine.
       expect(spawnSync("dpkg-query", ["-W", PLUGIN]).status).not.toBe(0);
     });
 
-    it("a package no source has: exit 11, one line naming it and what to check; no configuration written", async () => {
+    it("a check plugin no source has: exit 11, one line naming it as a plugin and where plugins come from; no configuration written", async () => {
       host = await aptHost();
       const run = await provisionLikeTerraform(host, withPackage("cmr-test-no-such-package"), { smtp_password: PASSWORD });
       expect(run.code).toBe(11);
       expect(run.stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "))).toEqual([
-        "centreon-mail-as-code: poller1: install failed: apt-get could not install cmr-test-no-such-package. Fix: check the host's APT sources and proxy, and that no other package manager ran for 5 minutes, then deploy again",
+        "centreon-mail-as-code: poller1: install failed: apt-get could not install the check plugins: cmr-test-no-such-package. Fix: add the repository that has them (Centreon's for centreon-plugin-*; on RHEL, EPEL for nagios-plugins-mailq), or set installCheckPlugins: false and install them yourself, then deploy again",
       ]);
       expect(existsSync(host.path("/etc/postfix/main.cf"))).toBe(false);
     });

@@ -156,8 +156,11 @@ describe("the example fleet's batch (central.clapi)", () => {
 
   it("installs the SMTP plugin on the poller that runs the check and check_mailq on every relay host", () => {
     const scripts = Object.fromEntries(fleet.relays.map((r) => [r.hostName, r.provisionScript()]));
-    expect(scripts["poller-paris"]).toContain("centreon-plugin-applications-protocol-smtp");
+    expect(scripts["poller-paris"]).toContain("check_packages='centreon-plugin-applications-protocol-smtp monitoring-plugins-standard'");
+    expect(scripts["poller-paris"]).toContain("check_packages='centreon-plugin-Applications-Protocol-Smtp nagios-plugins-mailq'");
     expect(scripts["poller-lyon"]).not.toContain("centreon-plugin-applications-protocol-smtp");
+    // Installed after the relay, on their own: they come from other repositories.
+    expect(scripts["poller-paris"]).toContain("packages='postfix libsasl2-modules ca-certificates'\n");
     for (const s of Object.values(scripts)) {
       expect(s).toContain("monitoring-plugins-standard");
       expect(s).toContain("nagios-plugins-mailq");

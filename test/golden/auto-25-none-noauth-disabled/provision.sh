@@ -105,11 +105,13 @@ fi
 case "$os" in
   debian)
     packages='postfix libsasl2-modules ca-certificates'
+    check_packages=''
     os_smtp_tls_CAfile='/etc/ssl/certs/ca-certificates.crt'
     os_maillog_file='/var/log/mail.log'
     ;;
   rhel)
     packages='postfix cyrus-sasl-plain ca-certificates'
+    check_packages=''
     os_smtp_tls_CAfile='/etc/pki/tls/certs/ca-bundle.crt'
     os_maillog_file='/var/log/maillog'
     ;;
@@ -118,15 +120,20 @@ say "distribution family: $os"
 
 # ---------------------------------------------------------------- install
 step=install
-missing=
-for package in $packages; do
-  case "$os" in
-    debian) dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing="$missing $package" ;;
-    rhel) rpm -q "$package" >/dev/null 2>&1 || missing="$missing $package" ;;
-  esac
-done
-if [ -n "$missing" ]; then
-  say "installing$missing"
+# not_installed PACKAGE...: those of them this host lacks.
+not_installed() {
+  for package; do
+    case "$os" in
+      debian) dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || printf ' %s' "$package" ;;
+      rhel) rpm -q "$package" >/dev/null 2>&1 || printf ' %s' "$package" ;;
+    esac
+  done
+}
+# install_packages WHAT FIX PACKAGE...: installs them, or fails naming WHAT and what to check.
+install_packages() {
+  what=$1 fix=$2
+  shift 2
+  say "installing $what: $*"
   case "$os" in
     debian)
       # "No configuration": the package must not write a main.cf of its own.
@@ -134,16 +141,29 @@ if [ -n "$missing" ]; then
       # Waits for the dpkg lock (unattended-upgrades holds it after boot); keeps changed conffiles.
       apt_install() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 \
-          -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $missing >"$work/install.log" 2>&1
+          -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >"$work/install.log" 2>&1
       }
-      apt_install || { apt-get update -q -o DPkg::Lock::Timeout=300 >>"$work/install.log" 2>&1 && apt_install; } ||
-        { tail -n 5 "$work/install.log" >&2; fail 11 "apt-get could not install$missing" "check the host's APT sources and proxy, and that no other package manager ran for 5 minutes, then deploy again"; }
+      apt_install "$@" || { apt-get update -q -o DPkg::Lock::Timeout=300 >>"$work/install.log" 2>&1 && apt_install "$@"; } ||
+        { tail -n 5 "$work/install.log" >&2; fail 11 "apt-get could not install $what: $*" "$fix"; }
       ;;
     rhel)
-      dnf -y -q install $missing >"$work/install.log" 2>&1 ||
-        { tail -n 5 "$work/install.log" >&2; fail 11 "dnf could not install$missing" "check the host's repositories (BaseOS/AppStream) and proxy, then deploy again"; }
+      dnf -y -q install "$@" >"$work/install.log" 2>&1 ||
+        { tail -n 5 "$work/install.log" >&2; fail 11 "dnf could not install $what: $*" "$fix"; }
       ;;
   esac
+}
+# The relay first, then the check plugins, which come from other repositories: a missing one is
+# named as such, not blamed on the distribution's own sources.
+missing=$(not_installed $packages)
+if [ -n "$missing" ]; then
+  case "$os" in
+    debian) install_packages "the relay" "check the host's APT sources and proxy, and that no other package manager ran for 5 minutes, then deploy again" $missing ;;
+    rhel) install_packages "the relay" "check the host's repositories (BaseOS/AppStream) and proxy, then deploy again" $missing ;;
+  esac
+fi
+missing=$(not_installed $check_packages)
+if [ -n "$missing" ]; then
+  install_packages "the check plugins" "add the repository that has them (Centreon's for centreon-plugin-*; on RHEL, EPEL for nagios-plugins-mailq), or set installCheckPlugins: false and install them yourself, then deploy again" $missing
 fi
 if has_systemd; then
   systemctl enable --quiet postfix 2>/dev/null || say "warning: systemctl enable postfix failed: Postfix may not start at boot"
