@@ -45,6 +45,16 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
   const centreon = (args: string) =>
     host.exec(`centreon -u admin -p '${ADMIN_PASSWORD}' ${args}`, { env: { PATH: `${host.root}/bin:/usr/bin:/bin`, CENTREON_DOUBLE_STATE: stateFile } });
 
+  /** Puts `script` where the executor finds `centreon`, instead of the double; useDouble() puts the double back. */
+  const useCentreon = (script: string) => {
+    rmSync(join(host.root, "bin", "centreon"));
+    writeFileSync(join(host.root, "bin", "centreon"), script, { mode: 0o755 });
+  };
+  const useDouble = () => {
+    rmSync(join(host.root, "bin", "centreon"));
+    symlinkSync(DOUBLE, join(host.root, "bin", "centreon"));
+  };
+
   beforeEach(async () => {
     // The machine's /tmp stays visible: the double runs from this checkout, which may live there.
     host = await startScratchHost({ name: "central", privateTmp: false });
@@ -210,13 +220,11 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
   // centreonAPI.class.php): a CLAPI that fails without naming a line ran none of the batch.
   it("a login refused in words this executor does not know claims nothing and says to check the credentials", async () => {
     await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
-    rmSync(join(host.root, "bin", "centreon"));
-    writeFileSync(join(host.root, "bin", "centreon"), "#!/bin/sh\necho 'Authentication failed.'\nexit 1\n", { mode: 0o755 });
+    useCentreon("#!/bin/sh\necho 'Authentication failed.'\nexit 1\n");
     const refused = await run(executor());
     expect(refused.code).toBe(20);
     expect(refused.stderr).toContain("centreon-mail-as-code: Central: login failed: CLAPI refused the login of admin (Authentication failed.). Fix: set TF_VAR_centreon_admin_password");
-    rmSync(join(host.root, "bin", "centreon"));
-    symlinkSync(DOUBLE, join(host.root, "bin", "centreon"));
+    useDouble();
     expect((await run(executor())).code).toBe(0);
     const removed = await run(executor(dropJdoe));
     expect(removed.code, removed.stderr).toBe(0);
@@ -228,7 +236,6 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
   it("an import killed partway claims nothing: a contact made by hand survives its removal from the fleet", async () => {
     expect((await run(executor(dropJdoe))).code).toBe(0);
     await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
-    rmSync(join(host.root, "bin", "centreon"));
     // The import runs its first 3 lines, then CLAPI is killed; APPLYCFG runs as usual.
     const killedAfter3Lines = `#!/bin/sh
 killed=no prev=
@@ -240,13 +247,12 @@ ${DOUBLE} "$@" || status=$?
 [ "$killed" = no ] || exit 137
 exit \${status:-0}
 `;
-    writeFileSync(join(host.root, "bin", "centreon"), killedAfter3Lines, { mode: 0o755 });
+    useCentreon(killedAfter3Lines);
     const killed = await run(executor());
     expect(killed.code).toBe(22);
     expect(killed.stderr).toContain("CLAPI stopped (exit 137) before the end of the import");
     expect(killed.stderr).toContain("what it imported is unknown, so nothing was applied");
-    rmSync(join(host.root, "bin", "centreon"));
-    symlinkSync(DOUBLE, join(host.root, "bin", "centreon"));
+    useDouble();
     expect((await run(executor())).code).toBe(0);
     const removed = await run(executor(dropJdoe));
     expect(removed.code, removed.stderr).toBe(0);
@@ -254,18 +260,16 @@ exit \${status:-0}
   });
 
   it("a session closed during APPLYCFG keeps what the import created: removed from the fleet, it is deleted", async () => {
-    rmSync(join(host.root, "bin", "centreon"));
     // The deploy is cancelled while the first poller is applied: the executor gets SIGHUP.
     const hangUpAtApplycfg = `#!/bin/sh
 case " $* " in *" APPLYCFG "*) kill -HUP $PPID; exit 1 ;; esac
 exec ${DOUBLE} "$@"
 `;
-    writeFileSync(join(host.root, "bin", "centreon"), hangUpAtApplycfg, { mode: 0o755 });
+    useCentreon(hangUpAtApplycfg);
     const cut = await run(executor());
     expect(cut.code).not.toBe(0);
     expect(contact(readState(stateFile), "jdoe")).toBeDefined();
-    rmSync(join(host.root, "bin", "centreon"));
-    symlinkSync(DOUBLE, join(host.root, "bin", "centreon"));
+    useDouble();
     const again = await run(executor());
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).not.toContain("managing objects made outside this stack");
