@@ -2,12 +2,11 @@
 // raw document defensively, so they run (and report) even when other fields are invalid.
 import { rules, showValue } from "./rules.js";
 import { terraformName } from "../remote/names.js";
-import { MANAGED_PARAMETER_NAMES } from "../postfix/relay-parameters.js";
+import { MANAGED_PARAMETER_NAMES, SMTP_SECURITY, type GatewaySecurity } from "../postfix/relay-parameters.js";
 import { queueCheckHostName, RESERVED_COMMAND_NAMES, SMTP_CONNECTOR } from "../clapi/objects.js";
 import { PORTAL_URL_PLACEHOLDER } from "../clapi/notify-command.js";
-import { NO_GATEWAY, SMTP_SECURITY } from "./schema.js";
+import { NO_GATEWAY } from "./schema.js";
 import { smtpTransport, transportMismatch } from "../constructs/gateway.js";
-import type { GatewaySecurity } from "../postfix/relay-parameters.js";
 
 export interface FleetProblem {
   path: (string | number)[];

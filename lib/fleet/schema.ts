@@ -4,6 +4,7 @@ import { z } from "zod";
 import { CENTREON_LOCALES, rules, showValue, type Rule } from "./rules.js";
 import { NOTIFICATION_LANGUAGES, PLACEHOLDERS, templateProblem } from "../clapi/notify-command.js";
 import { HOST_EVENT_LETTERS, SERVICE_EVENT_LETTERS, type HostEvent, type ServiceEvent } from "../clapi/notifications.js";
+import { SMTP_SECURITY } from "../postfix/relay-parameters.js";
 
 function ruled(rule: Rule, description: string, options: { showValue?: boolean } = {}) {
   const shown = (input: unknown) => (options.showValue === false ? "the value (not shown: it may be a password pasted by mistake)" : showValue(input));
@@ -44,7 +45,6 @@ export const SecretRef = z
   )
   .describe("A secret, never literal: { secret: NAME } names a sensitive Terraform variable");
 
-export const SMTP_SECURITY = ["starttls", "tls", "none"] as const;
 const port = (description: string) => z.number().int().min(1).max(65535).describe(description);
 const osChoice = z
   .enum(["auto", "debian", "rhel"])

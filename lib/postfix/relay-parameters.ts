@@ -3,7 +3,9 @@
 import { isIPv4 } from "node:net";
 import { OS_FAMILIES, OS_PROFILES, type OsFamily } from "./os.js";
 
-export type GatewaySecurity = "starttls" | "tls" | "none";
+/** How an SMTP connection speaks TLS: the one list the fleet file's schema and the constructs use. */
+export const SMTP_SECURITY = ["starttls", "tls", "none"] as const;
+export type GatewaySecurity = (typeof SMTP_SECURITY)[number];
 
 export interface RelayGateway {
   host: string;

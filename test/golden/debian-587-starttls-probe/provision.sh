@@ -490,7 +490,7 @@ printf 'Message-ID: <%s>\nSubject: centreon-mail-as-code probe from %s\nTo: <%s>
   "$probe_id" "$host_name" "$probe_recipient" "$host_fqdn" '[smtp.example.org]:587' |
   sendmail -N never -f root -- "$probe_recipient" 2>"$work/probe.err" ||
   fail 15 "sendmail did not accept the probe: $(head -n 1 "$work/probe.err")" "check that Postfix runs on this host (postfix status)"
-probe_result= probe_line= probe_relay=
+probe_line=
 probe_deadline=$(($(date +%s) + probe_timeout))
 while [ "$(date +%s)" -lt "$probe_deadline" ]; do
   probe_log >"$work/probe.log"
@@ -500,14 +500,13 @@ while [ "$(date +%s)" -lt "$probe_deadline" ]; do
   fi
   if [ -n "$probe_queue_id" ]; then
     probe_line=$(grep -E "(^|[^0-9A-Za-z])$probe_queue_id: to=" "$work/probe.log" | grep -E ' status=(sent|deferred|bounced|expired) ' | head -n 1)
-    probe_result=${probe_line##* status=}
-    # Who delivered it: host[address]:port for SMTP, a transport's name (local, discard...) otherwise.
-    probe_relay=$(printf '%s\n' "$probe_line" | sed -n 's/.* relay=\([^,]*\),.*/\1/p')
     [ -z "$probe_line" ] || break
   fi
   sleep 1
 done
-[ -n "$probe_line" ] || probe_result=
+probe_result=${probe_line##* status=}
+# Who delivered it: host[address]:port for SMTP, a transport's name (local, discard...) otherwise.
+probe_relay=$(printf '%s\n' "$probe_line" | sed -n 's/.* relay=\([^,]*\),.*/\1/p')
 case "$probe_result" in
   sent*)
     # "sent" also means delivered on this host (a recipient domain in mydestination, a transport_maps
