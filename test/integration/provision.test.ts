@@ -360,29 +360,89 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
         fleet.relays[0].addPackages({ debian: [name], rhel: [] }),
       ).resource;
 
-    async function aptHost(): Promise<ScratchHost> {
-      const started = await startScratchHost({ name: "apt", mainCf: "none", privateDirs: ["/var/lib/dpkg", "/etc/apt", "/var/lib/apt", "/var/cache/apt", "/var/cache/debconf"] });
+    /** Control stanzas of the empty packages in the local repository. */
+    const REPO_PACKAGES = [
+      `Package: ${PLUGIN}\nVersion: 1.0\nArchitecture: all\nMaintainer: tests <tests@example.org>\nDescription: empty package for the install test\n`,
+      // What the host lacks in the mail server tests below: declared as Debian's postfix is.
+      "Package: postfix\nVersion: 0.0~cmr\nArchitecture: all\nMaintainer: tests <tests@example.org>\nProvides: mail-transport-agent\n" +
+        "Conflicts: mail-transport-agent\nReplaces: mail-transport-agent\nDescription: empty stand-in for the install test\n",
+    ];
+    /** Debian's default mail server, as dpkg records it once installed (no files: nothing of this machine's goes). */
+    const EXIM_STATUS =
+      "Package: exim4-daemon-light\nStatus: install ok installed\nPriority: optional\nSection: mail\nMaintainer: tests <tests@example.org>\n" +
+      "Architecture: all\nVersion: 4.96-cmr\nProvides: mail-transport-agent\nConflicts: mail-transport-agent\nReplaces: mail-transport-agent\n" +
+      "Description: stand-in for the install test\n";
+
+    /**
+     * A host with its own dpkg database and APT sources (copies), a local repository (REPO_PACKAGES),
+     * no network. withExim: Postfix is not installed there but exim4-daemon-light is, as on a
+     * default Debian (its spool in the host's private /var/spool).
+     */
+    async function aptHost({ withExim = false } = {}): Promise<ScratchHost> {
+      const privateDirs = ["/var/lib/dpkg", "/etc/apt", "/var/lib/apt", "/var/cache/apt", "/var/cache/debconf", ...(withExim ? ["/var/spool"] : [])];
+      const started = await startScratchHost({ name: "apt", mainCf: "none", privateDirs });
       for (const dir of ["/var/lib/dpkg", "/var/cache/debconf"]) execFileSync("cp", ["-a", `${dir}/.`, started.path(dir)]);
+      if (withExim) {
+        const status = started.path("/var/lib/dpkg/status");
+        const stanzas = readFileSync(status, "utf8").split("\n\n").filter((stanza) => !stanza.startsWith("Package: postfix\n"));
+        writeFileSync(status, `${[...stanzas.filter((s) => s.trim()), EXIM_STATUS.trimEnd()].join("\n\n")}\n`);
+        writeFileSync(started.path("/var/lib/dpkg/info/exim4-daemon-light.list"), "");
+      }
       const build = mkdtempSync(join(tmpdir(), "cmr-deb-"));
+      const repo = started.path("/var/cache/apt/cmr-repo");
+      mkdirSync(repo);
+      const index: string[] = [];
       try {
-        mkdirSync(join(build, "pkg", "DEBIAN"), { recursive: true });
-        writeFileSync(join(build, "pkg", "DEBIAN", "control"), `Package: ${PLUGIN}\nVersion: 1.0\nArchitecture: all\nMaintainer: tests <tests@example.org>\nDescription: empty package for the install test\n`);
-        const repo = started.path("/var/cache/apt/cmr-repo");
-        mkdirSync(repo);
-        const deb = `${PLUGIN}_1.0_all.deb`;
-        execFileSync("dpkg-deb", ["--root-owner-group", "--build", join(build, "pkg"), join(repo, deb)], { stdio: "ignore" });
-        const bytes = readFileSync(join(repo, deb));
-        const control = readFileSync(join(build, "pkg", "DEBIAN", "control"), "utf8");
-        writeFileSync(join(repo, "Packages"), `${control}Filename: ./${deb}\nSize: ${bytes.length}\nSHA256: ${createHash("sha256").update(bytes).digest("hex")}\n\n`);
+        for (const control of REPO_PACKAGES) {
+          const name = /^Package: (.*)$/m.exec(control)![1];
+          const version = /^Version: (.*)$/m.exec(control)![1];
+          mkdirSync(join(build, name, "DEBIAN"), { recursive: true });
+          writeFileSync(join(build, name, "DEBIAN", "control"), control);
+          const deb = `${name}_${version}_all.deb`;
+          execFileSync("dpkg-deb", ["--root-owner-group", "--build", join(build, name), join(repo, deb)], { stdio: "ignore" });
+          const bytes = readFileSync(join(repo, deb));
+          index.push(`${control}Filename: ./${deb}\nSize: ${bytes.length}\nSHA256: ${createHash("sha256").update(bytes).digest("hex")}\n`);
+        }
       } finally {
         rmSync(build, { recursive: true, force: true });
       }
+      writeFileSync(join(repo, "Packages"), `${index.join("\n")}\n`);
       for (const dir of ["/etc/apt/apt.conf.d", "/etc/apt/preferences.d", "/etc/apt/sources.list.d", "/var/lib/apt/lists/partial", "/var/cache/apt/archives/partial", "/var/log/apt"]) {
         mkdirSync(started.path(dir), { recursive: true });
       }
       writeFileSync(started.path("/etc/apt/sources.list"), "deb [trusted=yes] file:/var/cache/apt/cmr-repo ./\n");
       return started;
     }
+    const installed = async (name: string) => (await host!.exec(`dpkg-query -W -f='\${Status}' ${name}`)).stdout;
+
+    it("another mail server with queued mail (exim4 on a default Debian): exit 11 naming it and its queue; nothing installed, its queue kept", async () => {
+      host = await aptHost({ withExim: true });
+      const input = host.path("/var/spool/exim4/input");
+      mkdirSync(input, { recursive: true });
+      for (const id of ["1tA2bC-000001-AB", "1tA2bD-000002-CD"]) for (const part of ["H", "D"]) writeFileSync(join(input, `${id}-${part}`), "queued alert\n");
+      const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+      expect(run.code).toBe(11);
+      expect(run.stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "))).toEqual([
+        "centreon-mail-as-code: poller1: install failed: installing postfix would remove exim4-daemon-light, a mail server with 2 message(s) queued in /var/spool/exim4/input, which would then never be delivered. " +
+          "Fix: have exim4-daemon-light deliver its queue first (exim4 -qff retries every message, exim4 -bp lists what is left), then deploy again; nothing was installed or changed",
+      ]);
+      expect(await installed("exim4-daemon-light")).toBe("install ok installed");
+      expect(await installed("postfix")).not.toBe("install ok installed");
+      expect(readFileSync(join(input, "1tA2bD-000002-CD-D"), "utf8")).toBe("queued alert\n");
+      expect(existsSync(host.path("/etc/postfix/main.cf"))).toBe(false);
+    });
+
+    it("another mail server with an empty queue is replaced by Postfix, and the relay is configured", async () => {
+      host = await aptHost({ withExim: true });
+      mkdirSync(host.path("/var/spool/exim4/input"), { recursive: true });
+      const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("apt-get removes, to install postfix: exim4-daemon-light (no queued mail is lost)");
+      expect(await installed("exim4-daemon-light")).not.toBe("install ok installed");
+      expect(await installed("postfix")).toBe("install ok installed");
+      expect(await postconf(host, "relayhost")).toBe("[127.0.0.1]:2525");
+    });
 
     it("waits for the dpkg lock another package manager holds (unattended-upgrades), then installs", async () => {
       host = await aptHost();
@@ -398,7 +458,7 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(`installing the check plugins: ${PLUGIN}`);
       expect(Date.now() - start).toBeGreaterThan(5_000);
-      expect((await host.exec(`dpkg-query -W -f='\${Status}' ${PLUGIN}`)).stdout).toBe("install ok installed");
+      expect(await installed(PLUGIN)).toBe("install ok installed");
       // Installed in the host's copy only, never on this machine.
       expect(spawnSync("dpkg-query", ["-W", PLUGIN]).status).not.toBe(0);
     });

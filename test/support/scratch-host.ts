@@ -93,8 +93,11 @@ export async function startScratchHost(opts: ScratchHostOptions): Promise<Scratc
   try {
     const extra = (opts.privateDirs ?? []).map((dir) => [dir, `extra${dir.replace(/\//g, '-')}`] as const);
     const base = opts.privateTmp === false ? MOUNTS.filter(([inside]) => inside !== '/tmp') : MOUNTS;
-    // /tmp stays last (see the holder script).
-    const mounts = [...base.filter(([inside]) => inside !== '/tmp'), ...extra, ...base.filter(([inside]) => inside === '/tmp')];
+    // Parents before their children (a private /var/spool, then /var/spool/postfix inside it, its
+    // mount point made in the private copy); /tmp stays last (see the holder script).
+    const depth = ([inside]: readonly [string, string]) => inside.split('/').length;
+    const mounts = [...base.filter(([inside]) => inside !== '/tmp'), ...extra].sort((a, b) => depth(a) - depth(b));
+    mounts.push(...base.filter(([inside]) => inside === '/tmp'));
     await seed(root, opts.mainCf ?? 'debian-default', mounts);
     const holder = await startHolder(root, mounts);
     const host = new Host(opts.name, root, holder, mounts);
@@ -174,7 +177,8 @@ class Host implements ScratchHost {
   }
 
   path(hostPath: string): string {
-    for (const [inside, sub] of this.mounts) {
+    // The innermost mount holding the path (/var/spool/postfix inside a private /var/spool).
+    for (const [inside, sub] of [...this.mounts].reverse()) {
       if (hostPath === inside || hostPath.startsWith(`${inside}/`)) return join(this.root, sub, hostPath.slice(inside.length));
     }
     // privateTmp false: the host sees the machine's own /tmp.

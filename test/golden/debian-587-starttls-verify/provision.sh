@@ -136,6 +136,19 @@ not_installed() {
     esac
   done
 }
+# queued_mail PACKAGE: how many messages the mail server of that Debian package holds in its queue
+# (nothing printed for a package that is not a mail server with a queue).
+queued_mail() {
+  case "$1" in
+    exim4-daemon-*) spool=/var/spool/exim4/input name='*-H' ;;
+    sendmail-bin) spool=/var/spool/mqueue name='qf*' ;;
+    nullmailer) spool=/var/spool/nullmailer/queue name='*' ;;
+    opensmtpd) spool=/var/spool/smtpd/queue name='*' ;;
+    dma) spool=/var/spool/dma name='Q*' ;;
+    *) return 0 ;;
+  esac
+  if [ -d "$spool" ]; then echo "$(find "$spool" -type f -name "$name" | wc -l) $spool"; else echo "0 $spool"; fi
+}
 # install_packages WHAT FIX PACKAGE...: installs them, or fails naming WHAT and what to check.
 install_packages() {
   what=$1 fix=$2
@@ -150,6 +163,21 @@ install_packages() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 \
           -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >"$work/install.log" 2>&1
       }
+      # What apt would remove, asked first: Postfix replaces the host's other mail server (exim4 on
+      # a default Debian), and a removed server's queue is never delivered. A queue with mail in it
+      # stops the install; an empty one is replaced, and said.
+      apt_simulate() { apt-get install -s -q --no-install-recommends "$@" >"$work/install.plan" 2>&1; }
+      apt_simulate "$@" || { apt-get update -q -o DPkg::Lock::Timeout=300 >"$work/install.log" 2>&1 && apt_simulate "$@"; } ||
+        { tail -n 5 "$work/install.plan" >&2; fail 11 "apt-get could not install $what: $*" "$fix"; }
+      removed=$(sed -n 's/^Remv \([^ ]*\).*/\1/p' "$work/install.plan" | tr '\n' ' ')
+      for package in $removed; do
+        queue=$(queued_mail "$package")
+        [ -n "$queue" ] || continue
+        count=${queue%% *}
+        [ "$count" -eq 0 ] || fail 11 "installing $* would remove $package, a mail server with $count message(s) queued in ${queue#* }, which would then never be delivered" \
+          "have $package deliver its queue first (exim4 -qff retries every message, exim4 -bp lists what is left), then deploy again; nothing was installed or changed"
+      done
+      [ -z "$removed" ] || say "apt-get removes, to install $*: $removed(no queued mail is lost)"
       apt_install "$@" || { apt-get update -q -o DPkg::Lock::Timeout=300 >>"$work/install.log" 2>&1 && apt_install "$@"; } ||
         { tail -n 5 "$work/install.log" >&2; fail 11 "apt-get could not install $what: $*" "$fix"; }
       ;;
