@@ -11,6 +11,7 @@ export interface BatchObject {
   key: string;
   /** 1-based line number of its ADD in the batch. */
   addLine: number;
+  /** Its lines, those of its parts included (see ObjectLines.parts). */
   lineCount: number;
   /** The poller its lines apply to, or every poller. */
   scope: Scope;
@@ -45,7 +46,12 @@ export function assembleBatch(objects: readonly ObjectLines[]): Batch {
   const batchObjects: BatchObject[] = [];
   for (const group of ordered) {
     if ("kind" in group) {
-      batchObjects.push({ kind: group.kind, key: group.key, addLine: lines.length + 1, lineCount: group.lines.length, scope: group.lines[0].scope });
+      const addLine = lines.length + 1;
+      batchObjects.push({ kind: group.kind, key: group.key, addLine, lineCount: group.lines.length, scope: group.lines[0].scope });
+      // After the object they are in: the executor records the host before its service.
+      for (const part of group.parts ?? []) {
+        batchObjects.push({ kind: part.kind, key: part.key, addLine: addLine + part.offset, lineCount: part.lineCount, scope: group.lines[part.offset].scope });
+      }
     }
     lines.push(...group.lines);
   }

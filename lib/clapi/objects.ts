@@ -14,8 +14,8 @@ import {
 } from "./notifications.js";
 import { notifyCommandLine, type NotifyCommandModel } from "./notify-command.js";
 
-/** Object kinds whose DEL this project may run, with the field DEL takes. */
-export type ObjectKind = "CMD" | "HTPL" | "STPL" | "CG" | "CONTACT" | "HOST";
+/** Object kinds whose DEL this project may run, with the field DEL takes (`host;service` for SERVICE). */
+export type ObjectKind = "CMD" | "HTPL" | "STPL" | "CG" | "CONTACT" | "HOST" | "SERVICE";
 
 /** What one desired object contributes to the batch. */
 export interface ObjectLines {
@@ -29,6 +29,11 @@ export interface ObjectLines {
   memberships?: [string, string][];
   /** Who its problems notify, empty lists included (see NotifyTargets). */
   notify?: NotifyTargets;
+  /**
+   * Objects within its lines that come and go on their own (a check's optional service): created,
+   * owned and pruned as objects of their own. offset: index of the part's ADD in `lines`.
+   */
+  parts?: { kind: ObjectKind; key: string; offset: number; lineCount: number }[];
 }
 
 /**
@@ -189,7 +194,14 @@ function smtpExtraOptions({ port, security }: SmtpCheckModel): string {
 export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines {
   const scope: Scope = { poller: c.poller };
   const host = (action: string, fields: Field[]) => line("HOST", action, [c.host, ...fields], scope);
-  const service = (name: string, action: string, fields: Field[]) => line("SERVICE", action, [c.host, name, ...fields], scope);
+  // Each declared service is added by name, not by HOST;APPLYTPL: that would add every service of
+  // the template, SMTP-Message too, and deleting it again would delete one made by hand on a host
+  // the fleet adopts.
+  const service = ({ service: name, template }: { service: string; template: string }, macros: [string, string][]) => [
+    line("SERVICE", "ADD", [c.host, name, template], scope),
+    line("SERVICE", "SETPARAM", [c.host, name, "template", template], scope),
+    ...macros.map(([macro, value]) => line("SERVICE", "SETMACRO", [c.host, name, macro, value, "0", ""], scope)),
+  ];
   const services = [SMTP_CONNECTOR.login.service, ...(c.message ? [SMTP_CONNECTOR.message.service] : [])];
   const lines: ClapiLine[] = [
     host("ADD", [c.host, c.address, SMTP_CONNECTOR.hostTemplate, c.poller, ""]),
@@ -203,25 +215,26 @@ export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines 
     host("SETMACRO", ["SMTPEXTRAOPTIONS", smtpExtraOptions(c), "0", ""]),
     host("SETPARAM", ["activate", "1"]),
     host("SETPARAM", ["comment", comment]),
-    host("APPLYTPL", []),
-    service(SMTP_CONNECTOR.login.service, "SETMACRO", ["WARNING", String(c.login.warning), "0", ""]),
-    service(SMTP_CONNECTOR.login.service, "SETMACRO", ["CRITICAL", String(c.login.critical), "0", ""]),
+    ...service(SMTP_CONNECTOR.login, [
+      ["WARNING", String(c.login.warning)],
+      ["CRITICAL", String(c.login.critical)],
+    ]),
   ];
+  // The message probe is optional: an object of its own, deleted when the fleet drops it.
+  const parts: ObjectLines["parts"] = [];
   if (c.message) {
-    const m = SMTP_CONNECTOR.message.service;
-    lines.push(
-      service(m, "SETMACRO", ["SMTPFROM", c.message.from, "0", ""]),
-      service(m, "SETMACRO", ["SMTPTO", c.message.to, "0", ""]),
-      service(m, "SETMACRO", ["WARNING", String(c.message.warning), "0", ""]),
-      service(m, "SETMACRO", ["CRITICAL", String(c.message.critical), "0", ""]),
-    );
-  } else {
-    // APPLYTPL creates both connector services; without a message probe there is nothing to send.
-    lines.push(service(SMTP_CONNECTOR.message.service, "DEL", []));
+    const message = service(SMTP_CONNECTOR.message, [
+      ["SMTPFROM", c.message.from],
+      ["SMTPTO", c.message.to],
+      ["WARNING", String(c.message.warning)],
+      ["CRITICAL", String(c.message.critical)],
+    ]);
+    parts.push({ kind: "SERVICE", key: `${c.host};${SMTP_CONNECTOR.message.service}`, offset: lines.length, lineCount: message.length });
+    lines.push(...message);
   }
   const notify = notifyTargets(c, c.host, services);
   lines.push(...notifyLines(notify, scope));
-  return { kind: "HOST", key: c.host, phase: Phase.Hosts, lines, notify };
+  return { kind: "HOST", key: c.host, phase: Phase.Hosts, lines, notify, parts };
 }
 
 function notifyTargets({ contacts, groups }: { contacts: readonly string[]; groups: readonly string[] }, host: string, services: string[]): NotifyTargets {

@@ -106,11 +106,17 @@ export function summary(fleet: Fleet, warnings: string[] = [], model = reviewMod
     parameterGroups.set(key, group);
   }
   const batch = fleet.central?.configuration?.batch();
+  // An object's parts follow it and lie within its lines (see ObjectLines.parts): counted as theirs.
+  const ownLines = (batch?.objects ?? []).map((o, i, all) => {
+    let own = o.lineCount;
+    for (let j = i + 1; j < all.length && all[j].addLine < o.addLine + o.lineCount; j++) own -= all[j].lineCount;
+    return own;
+  });
   const objects = model.objects.map((o, i) => ({
     kind: o.kind,
     key: o.key,
     poller: o.poller,
-    lines: batch?.objects[i]?.lineCount ?? 0,
+    lines: ownLines[i] ?? 0,
     fields: Object.entries(o.fields).map(([name, value]) => ({ name, value })),
   }));
   const rollout = fleet.rolloutSettings;

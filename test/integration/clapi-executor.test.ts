@@ -185,6 +185,61 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(contact(readState(stateFile), "jdoe")).toBeDefined();
   });
 
+  const withoutMessage = (d: Record<string, any>) => delete d.smtpChecks[0].message;
+  const serviceOf = (state: DoubleState, hostName: string, service: string) => {
+    const found = state.hosts.find((h) => h.cols.host_name === hostName)!;
+    return state.services.find((s) => s.hosts.includes(found.id) && s.cols.service_description === service);
+  };
+
+  it("an SMTP check host made by hand keeps its own SMTP-Message when the fleet declares the check without a message probe", async () => {
+    // As an operator makes it with the connector: the host on its template, both services applied.
+    for (const args of [
+      `-o HOST -a ADD -v 'smtp-corporate;smtp-corporate;smtp.example.org;App-Protocol-SMTP-custom;poller-paris;'`,
+      `-o HOST -a APPLYTPL -v 'smtp-corporate'`,
+      `-o SERVICE -a SETMACRO -v 'smtp-corporate;SMTP-Message;SMTPTO;noc@example.org'`,
+    ]) {
+      expect((await centreon(args)).code).toBe(0);
+    }
+    const adopted = await run(executor(withoutMessage));
+    expect(adopted.code).toBe(0);
+    expect(adopted.stdout).toMatch(/managing objects made outside this stack \(.*\): HOST;smtp-corporate $/m);
+    const message = serviceOf(readState(stateFile), "smtp-corporate", "SMTP-Message");
+    expect(message?.macros.find((m) => m.name === "$_SERVICESMTPTO$")?.value).toBe("noc@example.org");
+    expect(serviceOf(readState(stateFile), "smtp-corporate", "SMTP-Login")).toBeDefined();
+  });
+
+  it("a check created without a message probe has no SMTP-Message; one the fleet drops later is deleted, the check stays", async () => {
+    expect((await run(executor(withoutMessage))).code).toBe(0);
+    expect(serviceOf(readState(stateFile), "smtp-corporate", "SMTP-Message")).toBeUndefined();
+    expect(serviceOf(readState(stateFile), "smtp-corporate", "SMTP-Login")).toBeDefined();
+
+    expect((await run(executor())).code).toBe(0);
+    expect(serviceOf(readState(stateFile), "smtp-corporate", "SMTP-Message")).toBeDefined();
+    const dropped = await run(executor(withoutMessage));
+    expect(dropped.code).toBe(0);
+    expect(dropped.stdout).toContain("deleting what the fleet no longer declares: SERVICE;smtp-corporate;SMTP-Message \n");
+    expect(serviceOf(readState(stateFile), "smtp-corporate", "SMTP-Message")).toBeUndefined();
+    expect(serviceOf(readState(stateFile), "smtp-corporate", "SMTP-Login")).toBeDefined();
+  });
+
+  it("the SMTP-Message an earlier release added (HOST;APPLYTPL) on this stack's host is this stack's: deleted once the fleet drops it", async () => {
+    // What an earlier release left: its host, recorded as created, with both template services.
+    for (const args of [
+      `-o HOST -a ADD -v 'smtp-corporate;smtp-corporate;smtp.example.org;App-Protocol-SMTP-custom;poller-paris;'`,
+      `-o HOST -a APPLYTPL -v 'smtp-corporate'`,
+    ]) {
+      expect((await centreon(args)).code).toBe(0);
+    }
+    const stateDir = host.path("/var/lib/centreon-mail-as-code");
+    mkdirSync(stateDir, { recursive: true });
+    writeFileSync(join(stateDir, "acme-monitoring.state"), "created\tHOST\tsmtp-corporate\n");
+    const upgraded = await run(executor());
+    expect(upgraded.code).toBe(0);
+    expect(upgraded.stdout).not.toContain("managing objects made outside this stack");
+    expect((await run(executor(withoutMessage))).stdout).toContain("deleting what the fleet no longer declares: SERVICE;smtp-corporate;SMTP-Message");
+    expect(serviceOf(readState(stateFile), "smtp-corporate", "SMTP-Message")).toBeUndefined();
+  });
+
   // A run CLAPI did not carry out (wrong CLAPI password here) must not claim the objects that
   // already existed: the stack would delete them once the fleet stops declaring them.
   it("a refused login claims nothing: a contact made by hand survives its removal from the fleet", async () => {

@@ -124,8 +124,8 @@ describe("the example fleet's batch (central.clapi)", () => {
     before("CONTACT;ADD;John Doe;jdoe;", "HOST;SETCONTACT;smtp-corporate;jdoe");
     before("CMD;ADD;check-postfix-queue;", "STPL;SETPARAM;Postfix-Queue-custom;check_command;check-postfix-queue");
     before("STPL;ADD;Postfix-Queue-custom;", "SERVICE;ADD;poller-paris-postfix;Postfix-Queue;Postfix-Queue-custom");
-    before("HOST;ADD;smtp-corporate;", "HOST;APPLYTPL;smtp-corporate");
-    before("HOST;APPLYTPL;smtp-corporate", "SERVICE;SETMACRO;smtp-corporate;SMTP-Login;WARNING;2");
+    before("HOST;ADD;smtp-corporate;", "SERVICE;ADD;smtp-corporate;SMTP-Login;App-Protocol-SMTP-Login-custom");
+    before("SERVICE;ADD;smtp-corporate;SMTP-Login;", "SERVICE;SETMACRO;smtp-corporate;SMTP-Login;WARNING;2");
   });
 
   it("makes the queue checks notify whom the fleet says, on their host and service", () => {
@@ -179,7 +179,10 @@ describe("connector templates created by the project (smtpTemplates: create)", (
     expect(lines[at("CMD;ADD;App-Protocol-SMTP-Login-cmd;check;")]).toContain("--mode=login");
     expect(at("HTPL;ADD;App-Protocol-SMTP-custom;")).toBeGreaterThan(-1);
     expect(at("STPL;ADDHOSTTEMPLATE;App-Protocol-SMTP-Login-custom;App-Protocol-SMTP-custom")).toBeLessThan(at("HOST;ADD;smtp-x;"));
-    expect(lines).toContain("SERVICE;DEL;smtp-x;SMTP-Message");
+    // Only the declared service (no message probe here), added by name: no APPLYTPL, nothing deleted.
+    expect(lines.filter((l) => l.includes(";smtp-x;") && /^(SERVICE;ADD|HOST;APPLYTPL|SERVICE;DEL)/.test(l))).toEqual([
+      "SERVICE;ADD;smtp-x;SMTP-Login;App-Protocol-SMTP-Login-custom",
+    ]);
     // Without the pack's generic parent, the templates carry the schedule the engine needs.
     for (const template of ["App-Protocol-SMTP-Login-custom", "App-Protocol-SMTP-Message-custom"]) {
       expect(lines).toEqual(expect.arrayContaining([`STPL;SETPARAM;${template};max_check_attempts;3`, `STPL;SETPARAM;${template};check_period;24x7`]));

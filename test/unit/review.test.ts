@@ -142,6 +142,22 @@ describe("the review model (review.json)", () => {
     await expect(writeReview(notADirectory, fleet)).rejects.toThrow(/ENOTDIR.*file\/review\/unit-fleet/);
   });
 
+  it("shows a check's message probe as an object of its own (SERVICE host;SMTP-Message); SUMMARY.md counts each line once", () => {
+    const doc = reviewedFleet();
+    doc.smtpChecks[0].message = { from: "centreon@example.org", to: "probe@example.org", warning: 5, critical: 10 };
+    const { fleet: withMessage } = synthFleet(doc);
+    const m = reviewModel(withMessage);
+    const service = m.objects.find((o) => o.kind === "SERVICE" && o.key === "smtp-corporate;SMTP-Message")!;
+    expect(service).toMatchObject({ poller: "poller-paris", fields: { "SMTP-Message: ADD": "App-Protocol-SMTP-Message-custom", "SMTP-Message: macro SMTPTO": "probe@example.org;0;" } });
+    expect(Object.keys(m.objects.find((o) => o.key === "smtp-corporate")!.fields).filter((f) => f.startsWith("SMTP-Message: macro"))).toEqual([]);
+    const text = summary(withMessage, [], m);
+    const rows = [...text.matchAll(/^\| [A-Z]+ \| .* \| (\d+) \|$/gm)].map((row) => Number(row[1]));
+    // Every line but the group memberships (CG;ADDCONTACT), which are listed apart.
+    const { lines } = withMessage.central!.configuration!.batch();
+    expect(rows.reduce((a, b) => a + b, 0)).toBe(lines.filter((l) => l.action !== "ADDCONTACT").length);
+    expect(text).toContain("| SERVICE | smtp-corporate;SMTP-Message | poller-paris | 6 |");
+  });
+
   it("SUMMARY.md lists every host's parameters, alike hosts together, and every object's fields (golden)", async () => {
     const text = summary(fleet, [], model);
     expect(text).toContain("### poller-paris\n\n- inet_interfaces = `loopback-only`\n- relayhost = `[smtp.example.org]:587`\n");
