@@ -281,6 +281,41 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       ],
     ];
 
+    it("warnings the live main.cf gives already are the host's own: said, not fatal; a new one still is", async () => {
+      host = await startScratchHost({ name: "cruft" });
+      // What years of hand edits leave: a parameter of a removed setup, an entry set twice.
+      appendFileSync(host.path("/etc/postfix/main.cf"), "virus_scan = yes\nsmtpd_banner = a\nsmtpd_banner = b\n");
+      const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+      // Every Postfix command on this host warns about them (on stderr), before and after the run.
+      expect(run.stderr).not.toContain("centreon-mail-as-code: ");
+      expect(run.code).toBe(0);
+      const said = run.stdout.split("\n").find((l) => l.includes("left as they are, as the live main.cf has them already: "));
+      expect(said).toContain("unused parameter: virus_scan=yes");
+      expect(said).toContain("overriding earlier entry: smtpd_banner=a");
+      expect(await postconf(host, "relayhost")).toBe("[127.0.0.1]:2525");
+      expect(readFileSync(host.path("/etc/postfix/main.cf"), "utf8")).toContain("virus_scan = yes\n");
+
+      const typo = await provisionLikeTerraform(host, pollerResource({}, { postfixParameters: { smtp_sasl_auth_enabel: "yes" } }).resource, { smtp_password: PASSWORD });
+      expect(typo.code).toBe(13);
+      expect(typo.stderr).toContain("unused parameter: smtp_sasl_auth_enabel=yes");
+      expect(typo.stderr).toMatch(/^centreon-mail-as-code: poller1: validate failed: postconf reports problems in the new main\.cf/m);
+    });
+
+    it("a failure no check foresaw (a full TMPDIR) exits with its step's code and one line; the live configuration is unchanged", async () => {
+      host = await startScratchHost({ name: "full" });
+      const before = liveFiles(host);
+      // 64 KiB: room for the script (25 KiB), not for the copy of /etc/postfix (over 100 KiB).
+      expect((await host.exec("mkdir /tmp/full && mount -t tmpfs -o size=64k cmr-full /tmp/full")).code).toBe(0);
+      const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD }, { TMPDIR: "/tmp/full" });
+      expect(run.stderr).toMatch(/No space left on device/);
+      expect(run.stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "))).toEqual([
+        "centreon-mail-as-code: poller1: configure failed: a command exited with status 1. Fix: read the messages above",
+      ]);
+      expect(run.code).toBe(12);
+      expect(liveFiles(host)).toEqual(before);
+      expect((await host.exec("ls -A /tmp/full")).stdout).toBe("");
+    });
+
     it.each(cases)("%s", async (_name, fleet, secrets, message) => {
       host = await startScratchHost({ name: "reject" });
       expect((await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD })).code).toBe(0);
