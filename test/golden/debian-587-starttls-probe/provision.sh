@@ -69,6 +69,11 @@ on_exit() {
   set +e
   if [ "$status" -ne 0 ] && [ "$reported" = no ]; then
     report "a command exited with status $status" "read the messages above"
+    # A failure no check foresaw (set -e: a full /tmp, a read-only /etc) exits with its step's
+    # code too, as the README lists them; a signal keeps its own (128+N).
+    if [ "$status" -lt 128 ]; then
+      case "$step" in detect) status=10 ;; install) status=11 ;; configure) status=12 ;; validate) status=13 ;; reload) status=14 ;; probe) status=15 ;; esac
+    fi
   fi
   # The scratch copies hold the credentials map: never leave them behind (but a backup the
   # rollback could not put back is the host's only copy of its previous configuration).
@@ -136,18 +141,19 @@ not_installed() {
     esac
   done
 }
-# queued_mail PACKAGE: how many messages the mail server of that Debian package holds in its queue
-# (nothing printed for a package that is not a mail server with a queue).
-queued_mail() {
+# queue_of PACKAGE: for a Debian mail server with a queue, sets spool, queued (the messages in it)
+# and flush (how that server retries them); fails for any other package.
+queue_of() {
   case "$1" in
-    exim4-daemon-*) spool=/var/spool/exim4/input name='*-H' ;;
-    sendmail-bin) spool=/var/spool/mqueue name='qf*' ;;
-    nullmailer) spool=/var/spool/nullmailer/queue name='*' ;;
-    opensmtpd) spool=/var/spool/smtpd/queue name='*' ;;
-    dma) spool=/var/spool/dma name='Q*' ;;
-    *) return 0 ;;
+    exim4-daemon-*) spool=/var/spool/exim4/input name='*-H' flush='exim4 -qff retries every message, exim4 -bp lists what is left' ;;
+    sendmail-bin) spool=/var/spool/mqueue name='qf*' flush='sendmail -q -v retries every message, mailq lists what is left' ;;
+    nullmailer) spool=/var/spool/nullmailer/queue name='*' flush='echo > /var/spool/nullmailer/trigger retries every message' ;;
+    opensmtpd) spool=/var/spool/smtpd/queue name='*' flush='smtpctl schedule all retries every message, smtpctl show queue lists what is left' ;;
+    dma) spool=/var/spool/dma name='Q*' flush='dma -q retries every message' ;;
+    *) return 1 ;;
   esac
-  if [ -d "$spool" ]; then echo "$(find "$spool" -type f -name "$name" | wc -l) $spool"; else echo "0 $spool"; fi
+  queued=0
+  [ ! -d "$spool" ] || queued=$(find "$spool" -type f -name "$name" | wc -l)
 }
 # install_packages WHAT FIX PACKAGE...: installs them, or fails naming WHAT and what to check.
 install_packages() {
@@ -171,11 +177,9 @@ install_packages() {
         { tail -n 5 "$work/install.plan" >&2; fail 11 "apt-get could not install $what: $*" "$fix"; }
       removed=$(sed -n 's/^Remv \([^ ]*\).*/\1/p' "$work/install.plan" | tr '\n' ' ')
       for package in $removed; do
-        queue=$(queued_mail "$package")
-        [ -n "$queue" ] || continue
-        count=${queue%% *}
-        [ "$count" -eq 0 ] || fail 11 "installing $* would remove $package, a mail server with $count message(s) queued in ${queue#* }, which would then never be delivered" \
-          "have $package deliver its queue first (exim4 -qff retries every message, exim4 -bp lists what is left), then deploy again; nothing was installed or changed"
+        queue_of "$package" || continue
+        [ "$queued" -eq 0 ] || fail 11 "installing $* would remove $package, a mail server with $queued message(s) queued in $spool, which would then never be delivered" \
+          "have $package deliver its queue first ($flush), then deploy again; nothing was installed or changed"
       done
       [ -z "$removed" ] || say "apt-get removes, to install $*: $removed(no queued mail is lost)"
       apt_install "$@" || { apt-get update -q -o DPkg::Lock::Timeout=300 >>"$work/install.log" 2>&1 && apt_install "$@"; } ||
@@ -278,9 +282,25 @@ settle "$stage"
 
 # ---------------------------------------------------------------- validate (nothing live changed yet)
 step=validate
-# Any warning (a misspelled parameter, a malformed value) is an error: Postfix would only say so in its log.
-# Not the one every Postfix command prints on a kernel booted without IPv6 (ipv6.disable=1).
-postconf -c "$stage" -n 2>&1 >/dev/null | grep -v 'warning: inet_protocols: disabling IPv6 name/address support' >"$work/postconf.err" || true
+# Any new warning (a misspelled parameter, a malformed value) is an error: Postfix would only say
+# so in its log. Not the one every Postfix command prints on a kernel booted without IPv6
+# (ipv6.disable=1), nor those the live main.cf gives already (a parameter left from an old setup,
+# an entry set twice): they are the host's own, said and left as they are.
+postconf_warnings() { postconf -c "$1" -n 2>&1 >/dev/null | grep -v 'warning: inet_protocols: disabling IPv6 name/address support' || true; }
+if [ -f "$conf/main.cf" ]; then postconf_warnings "$conf" >"$work/postconf.live"; else : >"$work/postconf.live"; fi
+# Compared as they would read in the live directory, without line numbers (the edits move lines).
+postconf_warnings "$stage" | awk -v live="$work/postconf.live" -v stage="$stage/" -v conf="$conf/" -v known="$work/postconf.known" '
+  function key(line) { gsub(/, line [0-9]+:/, ":", line); return line }
+  BEGIN { while ((getline line < live) > 0) seen[key(line)] = 1 }
+  {
+    line = $0; at = index(line, stage)
+    if (at) line = substr(line, 1, at - 1) conf substr(line, at + length(stage))
+    if (key(line) in seen) print line >known; else print
+  }
+' >"$work/postconf.err"
+if [ -s "$work/postconf.known" ]; then
+  say "left as they are, as the live main.cf has them already: $(tr '\n' ' ' <"$work/postconf.known")"
+fi
 if [ -s "$work/postconf.err" ]; then
   cat "$work/postconf.err" >&2
   fail 13 "postconf reports problems in the new main.cf" "correct the parameter named above (postfixParameters in the fleet file?); the live configuration is unchanged"
