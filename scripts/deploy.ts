@@ -12,13 +12,16 @@ import { pathToFileURL } from "node:url";
 import { App } from "../lib/cdktf.js";
 import { buildFleets } from "../lib/fleet/build.js";
 import { FleetValidationError, loadFleetFile } from "../lib/fleet/load.js";
-import { deployTargets, failureMessages, formatTable, readApply, terraformErrors } from "../lib/deploy/report.js";
+import { deployTargets, failureLines, formatTable, readApply } from "../lib/deploy/report.js";
 import { TerraformRunner } from "../lib/deploy/terraform.js";
 
 const fleetFile = process.env.FLEET_FILE ?? "examples/fleet.yaml";
 const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
 const planOnly = process.argv[2] === "--plan";
 const terraformOptions = process.argv.slice(planOnly ? 3 : 2);
+// terraform plan -detailed-exitcode exits 2 for "changes pending": not a failure, and passed on.
+const detailedExitCode = planOnly && terraformOptions.includes("-detailed-exitcode");
+let pending = false;
 
 // From here on a Ctrl-C or a CI cancel stops the deploy cleanly (see lib/deploy/terraform.ts).
 const terraform = new TerraformRunner();
@@ -75,7 +78,9 @@ try {
     }
     if (planOnly) {
       const plan = await terraform.run(["plan", "-input=false", "-no-color", ...terraformOptions], stackDir);
-      outcome(name, plan.code === 0, plan.code === 0 ? "planned" : `${notDone()} at terraform plan (above)`);
+      const changes = detailedExitCode && plan.code === 2;
+      pending ||= changes;
+      outcome(name, plan.code === 0 || changes, plan.code === 0 ? "planned" : changes ? "planned, changes pending" : `${notDone()} at terraform plan (above)`);
       continue;
     }
     const apply = await terraform.run(["apply", "-auto-approve", "-input=false", "-no-color", ...terraformOptions], stackDir);
@@ -83,12 +88,7 @@ try {
     // 4. The table, and the failures again where the operator looks last.
     const results = readApply(apply.output, targets, apply.code, !!terraform.interrupted);
     console.log(`\ncentreon-mail-as-code deploy of ${name}:\n${formatTable(results)}`);
-    const failures = failureMessages(results);
-    if (apply.code !== 0 && !failures.length) {
-      const errors = terraformErrors(apply.output, !!terraform.interrupted);
-      if (errors.length) failures.push(...errors);
-      else if (!terraform.interrupted) failures.push(`terraform exited with code ${apply.code}: see its output above`);
-    }
+    const failures = failureLines(results, apply.output, apply.code, !!terraform.interrupted);
     if (failures.length) console.log(`\n${failures.join("\n")}`);
     const hostFailed = results.some((r) => r.status.kind === "failed");
     const ok = apply.code === 0 && !hostFailed;
@@ -101,4 +101,4 @@ try {
 // With several stacks, each one's report is far up in the log: one line per stack at the end.
 if (stacks.length > 1) console.log(`\ncentreon-mail-as-code stacks:\n${outcomes.map((o) => `  ${o}`).join("\n")}`);
 if (terraform.interrupted) console.log(`\ncentreon-mail-as-code: the deploy was interrupted (${terraform.interrupted}); deploy again to finish it.`);
-process.exit(terraform.interrupted ? terraform.interruptedExitCode : failed ? 1 : 0);
+process.exit(terraform.interrupted ? terraform.interruptedExitCode : failed ? 1 : pending ? 2 : 0);

@@ -65,8 +65,8 @@ export function assertSmtpTransport(what: string, port: number | undefined, secu
 
 /** Why `security` cannot work on `port`, for the ports whose way to speak TLS is fixed; undefined when it can. */
 export function transportMismatch({ port, security }: { port: number; security: GatewaySecurity }): string | undefined {
-  if (port === DEFAULT_PORTS.tls && security === "starttls") {
-    return `"starttls" does not work on port 465, which speaks implicit TLS: use security: tls`;
+  if (port === DEFAULT_PORTS.tls && security !== "tls") {
+    return `"${security}" does not work on port 465, which speaks implicit TLS: use security: tls`;
   }
   if ((port === DEFAULT_PORTS.starttls || port === DEFAULT_PORTS.none) && security === "tls") {
     return `"tls" (implicit TLS) does not work on port ${port}, which speaks STARTTLS: use security: starttls`;

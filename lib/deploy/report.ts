@@ -150,9 +150,22 @@ export function failureMessages(results: readonly HostResult[]): string[] {
 }
 
 /**
- * Terraform's own errors, once each, for a failed run that no host's failure line explains (a
- * missing TF_VAR_, a held state lock, an unreachable backend); the table alone would show no failure.
- * After an interrupt, the errors it caused ("execution halted") are not repeated.
+ * What failed, for the end of the report: each failed host's line, then, when Terraform failed,
+ * its own errors (beside a failed host too: a state lock it could not release, a state it could
+ * not save would otherwise stay far up in the log); at least Terraform's exit code.
+ */
+export function failureLines(results: readonly HostResult[], output: string, code: number, interrupted: boolean): string[] {
+  const lines = failureMessages(results);
+  if (code === 0) return lines;
+  lines.push(...terraformErrors(output, interrupted));
+  if (!lines.length && !interrupted) lines.push(`terraform exited with code ${code}: see its output above`);
+  return lines;
+}
+
+/**
+ * Terraform's own errors, once each, that no host's failure line explains (a missing TF_VAR_, a
+ * held state lock, an unreachable backend). After an interrupt, the errors it caused ("execution
+ * halted") are not repeated.
  */
 export function terraformErrors(output: string, interrupted = false): string[] {
   const counts = new Map<string, number>();
@@ -160,7 +173,8 @@ export function terraformErrors(output: string, interrupted = false): string[] {
     if (title === "remote-exec provisioner error" || (interrupted && INTERRUPTED_ERROR.test(title))) continue;
     counts.set(title, (counts.get(title) ?? 0) + 1);
   }
-  const unset = [...new Set([...output.matchAll(/input variable "(\w+)" is not set/g)].map(([, name]) => `TF_VAR_${name}`))];
+  // Terraform wraps its text at 76 columns: a long name puts "is not set" on the next line.
+  const unset = [...new Set([...output.matchAll(/input variable[\s│]+"(\w+)"[\s│]+is not set/g)].map(([, name]) => `TF_VAR_${name}`))];
   return [...counts].map(
     ([title, n]) =>
       `terraform: ${title}${n > 1 ? ` (${n} times)` : ""}${title === "No value for required variable" && unset.length ? `: set ${unset.join(", ")}` : ""}`,

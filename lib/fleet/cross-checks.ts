@@ -106,7 +106,10 @@ export function crossCheck(doc: unknown): FleetProblem[] {
       claim("Terraform resource name", terraformName("relay", host.name), [...path, "name"]);
     }
     claim("fqdn", host.fqdn, [...path, "fqdn"]);
-    claim("SSH address", host.address, [...path, "address"]);
+    // One address may front several hosts on their own ports (NAT, a bastion's forwards).
+    const ssh = isObject(host.ssh) ? host.ssh : {};
+    const port = ssh.port ?? fleetSsh.port ?? 22;
+    if (typeof host.address === "string") claim("SSH address and port", `${host.address}:${port}`, [...path, "address"]);
   }
 
   for (const [name, gateway] of Object.entries(gateways)) {

@@ -118,8 +118,9 @@ export const rules = {
     allowed: "a path (absolute, relative or starting with ~/) of letters, digits, '.', '_', '+', '@', '-' and '/'",
   },
   postfixParameterName: {
-    test: (v: string) => /^[a-z][a-z0-9_]{0,99}$/.test(v),
-    allowed: "a Postfix parameter name (lower-case letters, digits and '_')",
+    // Mixed case exists (smtp_tls_CApath, tls_append_default_CA): Postfix names are case-sensitive.
+    test: (v: string) => /^[A-Za-z][A-Za-z0-9_]{0,99}$/.test(v),
+    allowed: "a Postfix parameter name (letters, digits and '_', in Postfix's own case: smtp_tls_CApath)",
   },
   postfixParameterValue: {
     // Every $ must be one Postfix can expand ($$, $name, ${name}, $(name), ${name?text}, ${name:text}):

@@ -18,7 +18,7 @@ const files = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
 
 describe("npm run plan", () => {
-  it("plans every stack and leaves no plan file, so no secret in the output directory", () => {
+  it("plans every stack and leaves no plan file, so no secret in the output directory; -detailed-exitcode's 2 is passed on", () => {
     const doc = parse(readFileSync("examples/fleet.yaml", "utf8"));
     doc.engine = "terraform_data";
     const fleetFile = join(work, "fleet.yaml");
@@ -28,18 +28,20 @@ describe("npm run plan", () => {
     mkdirSync(join(outdir, "stacks", "acme-monitoring"), { recursive: true });
     writeFileSync(join(outdir, "stacks", "acme-monitoring", "plan"), `stale plan holding ${SECRET}`);
 
-    const run = spawnSync("npm", ["run", "--silent", "plan"], {
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        FLEET_FILE: fleetFile,
-        CDKTF_OUTDIR: outdir,
-        ...offlineTerraformEnv(work),
-        TF_VAR_smtp_password: SECRET,
-        TF_VAR_centreon_admin_password: SECRET,
-      },
-      timeout: 240_000,
-    });
+    const plan = (...options: string[]) =>
+      spawnSync("npm", ["run", "--silent", "plan", ...(options.length ? ["--", ...options] : [])], {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          FLEET_FILE: fleetFile,
+          CDKTF_OUTDIR: outdir,
+          ...offlineTerraformEnv(work),
+          TF_VAR_smtp_password: SECRET,
+          TF_VAR_centreon_admin_password: SECRET,
+        },
+        timeout: 240_000,
+      });
+    const run = plan();
     expect(run.status, run.stderr + run.stdout.slice(-3000)).toBe(0);
     expect(run.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
     expect(run.stdout + run.stderr).not.toContain(SECRET);
@@ -47,5 +49,11 @@ describe("npm run plan", () => {
     for (const file of files(outdir).filter((f) => !f.includes("/.terraform/"))) {
       expect(readFileSync(file).includes(SECRET), file).toBe(false);
     }
+
+    // -detailed-exitcode, passed on to terraform plan: 2 says changes are pending, not a failure.
+    const detailed = plan("-detailed-exitcode");
+    expect(detailed.status, detailed.stderr + detailed.stdout.slice(-3000)).toBe(2);
+    expect(detailed.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
+    expect(detailed.stdout).not.toContain("FAILED");
   });
 });

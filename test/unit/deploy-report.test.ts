@@ -1,13 +1,14 @@
 // The end-of-deploy table, read from REAL terraform apply output captured in the lab
 // (test/fixtures/terraform-apply/: the lab fleet with rollout { canary: [poller-3], batchSize: 2 }):
 // a first apply, a no-op, a canary whose probe the gateway refused (wrong password), the fix; an
-// unreachable canary; a missing TF_VAR_; an interrupted deploy of the example fleet.
+// unreachable canary; a missing TF_VAR_; an interrupted deploy of the example fleet. Plus one
+// bare Terraform run with a long variable name (missing-long-variable.txt).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { deployTargets, failureMessages, formatTable, readApply, terraformErrors, type DeployTarget } from "../../lib/deploy/report.js";
+import { deployTargets, failureLines, failureMessages, formatTable, readApply, terraformErrors, type DeployTarget } from "../../lib/deploy/report.js";
 import { baseFleet, synthFleet } from "../fixtures/fleets.js";
 
 const capture = (name: string) => readFileSync(join(import.meta.dirname, "../fixtures/terraform-apply", `${name}.txt`), "utf8");
@@ -84,6 +85,14 @@ describe("reading terraform apply's output per host", () => {
     ]);
   });
 
+  // missing-long-variable.txt: real terraform apply -no-color output for two unset variables, the
+  // longer name's sentence wrapped by Terraform before "is not set".
+  it("names a missing TF_VAR_ whose sentence Terraform wrapped (a long secret name)", () => {
+    expect(terraformErrors(capture("missing-long-variable"))).toEqual([
+      "terraform: No value for required variable (2 times): set TF_VAR_corporate_gateway_smtp_relay_password_2025, TF_VAR_smtp_password",
+    ]);
+  });
+
   // interrupted.txt: the example fleet with rollout { canary: [poller-paris] }, every SSH port
   // closed, SIGINT to npm run deploy while the canary and the executor retried their connections.
   const EXAMPLE_TARGETS: DeployTarget[] = [
@@ -120,6 +129,16 @@ describe("reading terraform apply's output per host", () => {
 
   it("a host's failure is not repeated as a Terraform error: its own line says it", () => {
     expect(terraformErrors(capture("failed-canary"))).toEqual([]);
+  });
+
+  it("Terraform's own error beside a failed host (a state lock it could not release) is listed after the host's line", () => {
+    const output = `${capture("failed-canary")}\nError: Error releasing the state lock\n\nError message: HTTP remote state endpoint invalid auth\n`;
+    const lines = failureLines(readApply(output, LAB_TARGETS, 1), output, 1, false);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^centreon-mail-as-code: poller-3: probe failed: /);
+    expect(lines[1]).toBe("terraform: Error releasing the state lock");
+    expect(failureLines(readApply(capture("noop"), LAB_TARGETS, 0), capture("noop"), 0, false)).toEqual([]);
+    expect(failureLines([], "", 1, false)).toEqual(["terraform exited with code 1: see its output above"]);
   });
 });
 

@@ -118,6 +118,16 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `pollers[1].fqdn: "poller-paris.example.org" is already used by pollers[0].fqdn: each fqdn must be unique`,
     ],
     [
+      "two pollers at one SSH address and port",
+      mutate((d) => (d.pollers[1].address = d.pollers[0].address)),
+      `pollers[1].address: "192.0.2.21:22" is already used by pollers[0].address: each SSH address and port must be unique`,
+    ],
+    [
+      "plain SMTP on port 465, which speaks implicit TLS",
+      mutate((d) => Object.assign(d.gateways.corporate, { port: 465, security: "none", verifyCertificate: false })),
+      `gateways.corporate.security: "none" does not work on port 465, which speaks implicit TLS: use security: tls`,
+    ],
+    [
       "literal password",
       mutate((d) => (d.gateways.corporate.auth.password = "hunter2-literal")),
       `gateways.corporate.auth.password: a literal secret is not allowed in the fleet file: write { secret: NAME } and supply the value at deploy time as TF_VAR_NAME`,
@@ -230,7 +240,7 @@ describe("bad fleet files: each problem named by its path, value and what is all
     [
       "a Postfix parameter name that is not one",
       mutate((d) => (d.pollers[0].postfixParameters = { "Bad-Name": "x" })),
-      `pollers[0].postfixParameters.Bad-Name: the name "Bad-Name" is not valid: it must be a Postfix parameter name (lower-case letters, digits and '_')`,
+      `pollers[0].postfixParameters.Bad-Name: the name "Bad-Name" is not valid: it must be a Postfix parameter name (letters, digits and '_', in Postfix's own case: smtp_tls_CApath)`,
     ],
     ["a version field", mutate((d) => (d.version = 1)), `version: there is no version field (this file format is version 1): remove it`],
     ["a YAML merge key", mutate((d) => (d.pollers[0]["<<"] = { os: "debian" })), `pollers[0].<<: YAML merge keys (<<) are not supported: write the fields out`],
@@ -381,6 +391,14 @@ describe("bad fleet files: each problem named by its path, value and what is all
     expect(backup.settings).toMatchObject({ port: 465, security: "tls" });
     const check = fleet.central!.configuration!.batch().text.split("\n").find((l) => l.startsWith("HOST;SETMACRO;smtp-check;SMTPEXTRAOPTIONS;"));
     expect(check).toBe("HOST;SETMACRO;smtp-check;SMTPEXTRAOPTIONS;--port=465 --smtp-options=layer=ssl;0;");
+  });
+
+  it("accepts pollers behind one address on their own SSH ports (NAT, a bastion's forwards), and mixed-case Postfix names", () => {
+    const doc = baseFleet();
+    doc.pollers[1].address = doc.pollers[0].address;
+    doc.pollers[1].ssh = { port: 2202 };
+    doc.pollers[0].postfixParameters = { smtp_tls_CApath: "/etc/ssl/certs", tls_append_default_CA: "no" };
+    expect(problems(doc)).toEqual([]);
   });
 
   it("accepts the example fleet", () => {
