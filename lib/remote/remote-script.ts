@@ -3,8 +3,10 @@
 // host's settings inline and the script body shared per stack (see shared-script-bodies.ts),
 // secrets only as apply-time expressions, triggers that hash all of it.
 import { createHash } from "node:crypto";
+import { isAbsolute, relative, resolve } from "node:path";
 import { Construct } from "constructs";
 import {
+  App,
   Fn,
   NullProvider,
   NullResource,
@@ -27,7 +29,7 @@ export interface SshConnection {
   port?: number;
   /** @default "root" */
   user?: string;
-  /** Private key file read by Terraform. @default - the SSH agent */
+  /** Private key file read by Terraform; a relative path is from the directory synth runs in. @default - the SSH agent */
   privateKeyFile?: string;
   /** @default 30 */
   timeoutSeconds?: number;
@@ -155,7 +157,7 @@ export class RemoteScript extends Construct {
       user,
       timeout: `${connection.timeoutSeconds ?? 30}s`,
       scriptPath: `${connection.scriptDirectory ?? "/root"}/.centreon-${props.purpose}.sh`,
-      ...(connection.privateKeyFile ? { privateKey: fileExpression(connection.privateKeyFile) } : { agent: "true" }),
+      ...(connection.privateKeyFile ? { privateKey: keyFileExpression(this, connection.privateKeyFile) } : { agent: "true" }),
       ...(hostKey ? { hostKey } : {}),
     };
     const config: TerraformResourceConfig = {
@@ -192,9 +194,15 @@ export function pinnedHostKey(hostKey: string | undefined): string | undefined {
 // One file() expression per key path: every host usually shares one key, and cdktf captures a
 // stack trace for each token it creates (a quarter of a second at 1000 hosts).
 const fileExpressions = new Map<string, string>();
-function fileExpression(path: string): string {
-  let expression = fileExpressions.get(path);
-  if (expression === undefined) fileExpressions.set(path, (expression = Fn.file(path)));
+/**
+ * file(path) as Terraform reads it, in the stack's directory (<outdir>/stacks/<stack>): a relative
+ * path names a file from the directory synth runs in, so it is made relative to the stack's.
+ */
+function keyFileExpression(scope: Construct, path: string): string {
+  const stack = TerraformStack.of(scope);
+  const fromStack = path.startsWith("~") || isAbsolute(path) ? path : relative(resolve(App.of(stack).outdir, "stacks", stack.node.id), resolve(path));
+  let expression = fileExpressions.get(fromStack);
+  if (expression === undefined) fileExpressions.set(fromStack, (expression = Fn.file(fromStack)));
   return expression;
 }
 

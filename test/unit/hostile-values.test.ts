@@ -13,11 +13,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { Testing } from "../../lib/cdktf.js";
+import { App, Testing } from "../../lib/cdktf.js";
 import type { Fleet } from "../../lib/constructs/fleet.js";
 import type { MailRelay } from "../../lib/constructs/mail-relay.js";
 import type { SshConnection } from "../../lib/remote/remote-script.js";
@@ -921,7 +921,13 @@ function connectionChecks(a: Accepted, hosts: string[], withExecutor: boolean, e
       if (expected.host !== undefined) a.same(literal(c.host), expected.host, `${name}: connection.host in Terraform`);
       // Terraform pins "TYPE BASE64": the comment is not part of the key.
       if (expected.hostKey !== undefined) a.same(literal(c.host_key), expected.hostKey.trim().split(/\s+/).slice(0, 2).join(" "), `${name}: connection.host_key in Terraform`);
-      if (expected.privateKeyFile !== undefined) a.same(c.private_key, `\${file("${expected.privateKeyFile}")}`, `${name}: connection.private_key in Terraform`);
+      if (expected.privateKeyFile !== undefined) {
+        // The file Terraform opens, run in the stack's directory: the one synth named from its own.
+        const stackDir = resolve(App.of(a.fleet).outdir, "stacks", a.fleet.node.id);
+        const opened = /^\$\{file\("(.*)"\)\}$/.exec(c.private_key)?.[1] ?? "";
+        const file = expected.privateKeyFile;
+        a.same(file.startsWith("~") ? opened : resolve(stackDir, opened), file.startsWith("~") ? file : resolve(file), `${name}: connection.private_key in Terraform`);
+      }
       if (expected.scriptDirectory !== undefined) {
         a.same(c.script_path, `${expected.scriptDirectory}/.centreon-${name.startsWith("clapi_") ? "clapi" : "mail-relay"}.sh`, `${name}: connection.script_path`);
       }

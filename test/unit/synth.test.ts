@@ -1,13 +1,15 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { NullProvider, NullResource, Testing } from "../../lib/cdktf.js";
 import { Fleet } from "../../lib/constructs/fleet.js";
 import { TerraformData } from "../../lib/remote/remote-script.js";
 import { summary } from "../../lib/review/artifacts.js";
+import { validateFleet } from "../../lib/fleet/load.js";
+import { synthesize } from "../../lib/synthesize.js";
 import { baseFleet, decodedScript, HOST_KEYS, synthFleet } from "../fixtures/fleets.js";
 
 const HOSTS = ["relay_poller-paris", "relay_poller-lyon", "relay_poller-lille", "relay_Central"];
@@ -309,6 +311,28 @@ describe("real terraform validate (terraform_data engine: no provider download)"
     execFileSync("terraform", ["init", "-backend=false", "-input=false"], { cwd: stackDir, env, stdio: "pipe" });
     const out = execFileSync("terraform", ["validate", "-json"], { cwd: stackDir, env }).toString();
     expect(JSON.parse(out)).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+  });
+
+  it("finds a relative privateKeyFile from the stack's directory, as synth named it from its own", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cmr-keyfile-"));
+    try {
+      mkdirSync(join(dir, "keys"));
+      writeFileSync(join(dir, "keys", "deploy_key"), "not a real key: validate only reads the file\n");
+      writeFileSync(join(dir, "terraformrc"), "");
+      // Relative to the directory this synth runs in, as a CI checkout would name its key.
+      const keyFile = relative(process.cwd(), join(dir, "keys", "deploy_key"));
+      const doc = { ...baseFleet(), engine: "terraform_data", ssh: { ...baseFleet().ssh, privateKeyFile: keyFile } };
+      const spec = validateFleet(doc);
+      await synthesize(spec, join(dir, "out"));
+      const stackDir = join(dir, "out", "stacks", spec.name);
+      expect(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")).toContain(`file(\\"../../../keys/deploy_key\\")`);
+      const env = { ...process.env, TF_CLI_CONFIG_FILE: join(dir, "terraformrc"), CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
+      execFileSync("terraform", ["init", "-backend=false", "-input=false"], { cwd: stackDir, env, stdio: "pipe" });
+      const out = execFileSync("terraform", ["validate", "-json"], { cwd: stackDir, env }).toString();
+      expect(JSON.parse(out)).toMatchObject({ valid: true, error_count: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
