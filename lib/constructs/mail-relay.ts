@@ -122,6 +122,11 @@ export class MailRelay extends Construct {
     }
   }
 
+  /** The rollout probe it sends after its reload, if any (see setProbe). */
+  get probeSettings(): ProbeSettings | undefined {
+    return this.probe;
+  }
+
   /** After its reload, the host sends a probe through the gateway and fails unless it was sent. */
   setProbe(probe: ProbeSettings): void {
     assertRule(rules.email, `host ${this.hostName}: probe recipient`, probe.recipient);

@@ -95,6 +95,8 @@ export class RemoteScript extends Construct {
   readonly terraformName: string;
   /** Trigger name → value (resolved at synth); any change re-runs the script. */
   readonly triggers: Record<string, string>;
+  /** sha256 of everything pushed (the payload_sha256 trigger): when it changes, the script runs again. */
+  readonly payloadSha256: () => string;
 
   constructor(scope: Construct, id: string, props: RemoteScriptProps) {
     super(scope, id);
@@ -136,6 +138,7 @@ export class RemoteScript extends Construct {
       return (rendered = { hostSettings, body, secrets, forHash, forHost });
     };
     sharedBodies.add(() => current().body);
+    this.payloadSha256 = () => current().forHash;
 
     const hostKey = pinnedHostKey(connection.hostKey);
     const triggers = () => {

@@ -30,6 +30,11 @@ export interface HostChange {
 
 /** Host settings that are labels for the reviewer: neither the host's script nor its trigger holds them. */
 const LABEL_SETTINGS = ["gateway"];
+/**
+ * The hash of all a host's script run holds: it explains nothing by itself, so it is shown only
+ * for a changed host no other change explains (a new release's templates): its script runs.
+ */
+const SCRIPT_HASH = "script sha256";
 
 export interface ObjectChange {
   kind: string;
@@ -41,6 +46,8 @@ export interface ObjectChange {
 
 export interface ReviewDiff {
   stack: string;
+  /** The base's stack name when it differs (a renamed stack starts from empty records), else null. */
+  renamedFrom: string | null;
   hosts: HostChange[];
   objects: ObjectChange[];
   /** Secrets the head references, by name → where: changing only their values shows nowhere here. */
@@ -61,10 +68,15 @@ export function diffReviews(base: ReviewModel, head: ReviewModel): ReviewDiff {
 
   const hosts = pair(base.hosts, head.hosts, (h) => h.name).flatMap(([b, h]): HostChange[] => {
     const either = (h ?? b)!;
-    const settings = compare(shown(b?.settings ?? {}), shown(h?.settings ?? {}));
     const parameters = compare(b?.parameters ?? {}, h?.parameters ?? {});
+    let settings = compare(shown(b?.settings ?? {}), shown(h?.settings ?? {}));
     const status = statusOf(b, h, settings.length + parameters.length);
-    const runs = status !== "changed" || parameters.length > 0 || settings.some((s) => !LABEL_SETTINGS.includes(s.name));
+    const explained = parameters.length > 0 || settings.some((s) => s.name !== SCRIPT_HASH && !LABEL_SETTINGS.includes(s.name));
+    const unexplained = status === "changed" && !explained;
+    settings = settings.flatMap((s) =>
+      s.name !== SCRIPT_HASH ? [s] : unexplained && s.after ? [{ ...s, after: { ...s.after, note: "what the host runs changed: this project's templates?" } }] : [],
+    );
+    const runs = status !== "changed" || settings.some((s) => !LABEL_SETTINGS.includes(s.name)) || parameters.length > 0;
     return status ? [{ name: either.name, role: either.role, status, settings, parameters, runs }] : [];
   });
   const objects = pair(base.objects, head.objects, (o) => `${o.kind}\0${o.key}`).flatMap(([b, h]): ObjectChange[] => {
@@ -73,7 +85,14 @@ export function diffReviews(base: ReviewModel, head: ReviewModel): ReviewDiff {
     const status = statusOf(b, h, fields.length);
     return status ? [{ kind: either.kind, key: either.key, poller: either.poller, status, fields }] : [];
   });
-  return { stack: head.stack, hosts, objects, secrets: head.secrets, newSecrets: Object.keys(head.secrets).filter((name) => !(name in base.secrets)) };
+  return {
+    stack: head.stack,
+    renamedFrom: base.stack !== head.stack ? base.stack : null,
+    hosts,
+    objects,
+    secrets: head.secrets,
+    newSecrets: Object.keys(head.secrets).filter((name) => !(name in base.secrets)),
+  };
 }
 
 /** The pairs [base, head] by key: head order first, then what only the base had. */

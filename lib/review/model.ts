@@ -25,7 +25,7 @@ export interface HostReview {
   gateway: string;
   /** The gateway is the fleet's defaultGateway, not one the host names. */
   gatewayInherited: boolean;
-  /** How the host is reached and provisioned: SSH, os, gateway, host key, credentials, packages. */
+  /** How the host is reached and provisioned: SSH, os, gateway, host key, credentials, packages, probe, engine, script hash. */
   settings: Record<string, string>;
   /** main.cf: the managed parameters, then postfixParameters, in the order they are set. */
   parameters: Record<string, { value: string; note?: string }>;
@@ -79,6 +79,11 @@ function hostReview(relay: MailRelay, role: HostReview["role"], reference: (secr
       ...Object.fromEntries(
         families.map((family) => [families.length > 1 ? `packages (${family})` : "packages", relay.packages(family).join(" ")]),
       ),
+      probe: relay.probeSettings ? `to ${relay.probeSettings.recipient}, within ${relay.probeSettings.timeoutSeconds} s` : "(none)",
+      // The rest of what its trigger holds: another engine replaces every resource (each runs), and
+      // any change to what is pushed (this project's templates included) runs the script again.
+      engine: relay.remote.resource.terraformResourceType,
+      "script sha256": relay.remote.payloadSha256().slice(0, 16),
     },
     parameters: Object.fromEntries(
       relay.reviewedParameters().map((p) => [p.name, p.note === undefined ? { value: p.value } : { value: p.value, note: p.note }]),

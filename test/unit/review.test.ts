@@ -291,6 +291,33 @@ describe("diffReviews: what changes, per host and per object", () => {
     ]);
   });
 
+  it("a change of the rollout probe or of the engine runs every host's script: each host changed, saying why", () => {
+    const probe = diffAfter((d) => (d.rollout = { probe: { recipient: "mail-probe@example.org", timeoutSeconds: 90 } }));
+    expect(probe.hosts.map((h) => [h.name, h.status, h.runs])).toEqual(BASE.hosts.map((h) => [h.name, "changed", true]));
+    expect(probe.hosts[0].settings).toEqual([{ name: "probe", before: { value: "(none)" }, after: { value: "to mail-probe@example.org, within 90 s" }, secrets: [] }]);
+    const engine = diffAfter((d) => (d.engine = "terraform_data"));
+    expect(engine.hosts.map((h) => [h.status, h.runs, h.settings.map((x) => x.name)])).toEqual(BASE.hosts.map(() => ["changed", true, ["engine"]]));
+    expect(renderChanges(engine, ...SIDES)).not.toContain("**No changes**");
+  });
+
+  it("a host whose script alone changed (a new release's templates) is changed and runs, its script hash saying so", () => {
+    const head: ReviewModel = structuredClone(BASE);
+    head.hosts[1].settings["script sha256"] = "0123456789abcdef";
+    const diff = diffReviews(BASE, head);
+    expect(diff.hosts.map((h) => [h.name, h.status, h.runs])).toEqual([[BASE.hosts[1].name, "changed", true]]);
+    expect(renderChanges(diff, ...SIDES)).toContain("- script sha256: `" + BASE.hosts[1].settings["script sha256"] + "` → `0123456789abcdef` (what the host runs changed: this project's templates?)");
+  });
+
+  it("a renamed stack is said, not paired silently: its records start afresh", () => {
+    const doc = reviewedFleet();
+    doc.name = "renamed-fleet";
+    const diff = diffReviews(BASE, modelOf(doc));
+    expect(diff.renamedFrom).toBe(BASE.stack);
+    const text = renderChanges(diff, ...SIDES);
+    expect(text).toContain(`**The stack is renamed** from \`${BASE.stack}\` to \`renamed-fleet\``);
+    expect(text).not.toContain("**No changes**");
+  });
+
   it("renders a change of gateway inheritance, parameters, a host and an object as CHANGES.md (golden)", async () => {
     const diff = diffAfter((d) => {
       d.defaultGateway = "backup";
