@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Annotations } from "../cdktf.js";
 import { assertRule, rules } from "../fleet/rules.js";
 import { contactGroupLines, contactLines, type CentreonObject, type ContactModel, type ObjectLines } from "../clapi/objects.js";
 import {
@@ -78,9 +79,9 @@ export interface ContactProps {
   notifications?: {
     /** @default true */
     enabled?: NotificationSwitch;
-    /** @default - no host notification */
+    /** @default - no host notification (events none, 24x7, host-notify-by-email) */
     host?: NotificationSideProps<HostEvent>;
-    /** @default - no service notification */
+    /** @default - no service notification (events none, 24x7, service-notify-by-email) */
     service?: NotificationSideProps<ServiceEvent>;
   };
 }
@@ -100,8 +101,9 @@ export class Contact extends Construct implements CentreonObject {
     assertRule(rules.centreonName, "contact name", props.name);
     assertRule(rules.contactAlias, `contact ${props.name}: alias`, props.alias);
     assertRule(rules.email, `contact ${props.alias}: email`, props.email);
-    const side = <E extends string>(kind: "host" | "service", letters: Record<E, string>, p?: NotificationSideProps<E>) => {
-      if (!p) return undefined;
+    // A side left out is off (no events), with a period and the stock command all the same:
+    // Centreon Engine refuses a contact without both host and service notification commands.
+    const side = <E extends string>(kind: "host" | "service", letters: Record<E, string>, p: NotificationSideProps<E> = { events: [] }) => {
       const allowed = Object.keys(letters);
       for (const e of p.events) {
         if (!allowed.includes(e)) throw new Error(`contact ${props.alias}: ${kind} event "${e}" is not valid: it must be one of ${allowed.join(", ")}`);
@@ -116,6 +118,11 @@ export class Contact extends Construct implements CentreonObject {
       }
       return { events: p.events, period: p.period ?? "24x7", commands };
     };
+    if (props.notifications?.enabled === "inherit") {
+      Annotations.of(this).addWarning(
+        `contact ${props.alias}: notifications.enabled inherit takes the value of the contact's template in Centreon; this fleet sets no template, and a contact without one is never notified (set enabled: true)`,
+      );
+    }
     this.alias = props.alias;
     this.model = {
       name: props.name,

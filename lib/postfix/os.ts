@@ -6,7 +6,11 @@ export interface OsProfile {
   /** /etc/os-release ID or ID_LIKE words that select this family when os is auto. */
   osReleaseIds: string[];
   packageManager: "apt" | "dnf";
-  /** Postfix and the SASL client mechanisms (PLAIN/LOGIN) it only "suggests". */
+  /**
+   * Postfix, the SASL client mechanisms (PLAIN/LOGIN) it only "suggests", and the `mail` program
+   * Centreon's stock notification commands (host-notify-by-email...) pipe into (/bin/mail). A
+   * path stands for whichever package provides it (dnf resolves it; RHEL 8 calls it mailx, 9 s-nail).
+   */
   relayPackages: string[];
   caBundle: string;
   /** Where Postfix logs itself (maillog_file) on a host without syslog. */
@@ -21,7 +25,7 @@ export const OS_PROFILES: Record<OsFamily, OsProfile> = {
   debian: {
     osReleaseIds: ["debian", "ubuntu"],
     packageManager: "apt",
-    relayPackages: ["postfix", "libsasl2-modules", "ca-certificates"],
+    relayPackages: ["postfix", "libsasl2-modules", "ca-certificates", "bsd-mailx"],
     caBundle: "/etc/ssl/certs/ca-certificates.crt",
     mailLog: "/var/log/mail.log",
     smtpPluginPackages: ["centreon-plugin-applications-protocol-smtp"],
@@ -30,7 +34,7 @@ export const OS_PROFILES: Record<OsFamily, OsProfile> = {
   rhel: {
     osReleaseIds: ["rhel", "centos", "rocky", "almalinux", "fedora", "ol"],
     packageManager: "dnf",
-    relayPackages: ["postfix", "cyrus-sasl-plain", "ca-certificates"],
+    relayPackages: ["postfix", "cyrus-sasl-plain", "ca-certificates", "/usr/bin/mail"],
     caBundle: "/etc/pki/tls/certs/ca-bundle.crt",
     mailLog: "/var/log/maillog",
     smtpPluginPackages: ["centreon-plugin-Applications-Protocol-Smtp"],

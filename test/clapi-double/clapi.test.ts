@@ -897,6 +897,23 @@ describe("poller actions", () => {
     expect(s.applied).toEqual(["poller-paris", "Central", "poller-paris"]);
   });
 
+  it("the configuration test refuses a contact a poller's host notifies that has no host or no service notification commands", () => {
+    const s = fresh();
+    ok(s, "CONTACT", "ADD", "Service Only;svconly;svconly@example.org;Svc-Only-Pa55!;0;0;en_US;local");
+    ok(s, "CONTACT", "SETPARAM", "svconly;svcnotifcmd;service-notify-by-email");
+    ok(s, "CONTACT", "SETPARAM", "svconly;enable_notifications;1");
+    ok(s, "HOST", "ADD", "web;web;192.0.2.80;;poller-paris;");
+    // Not notified by anything on the poller yet: not checked.
+    expect(runPollerAction(s, "APPLYCFG", "poller-paris").exit).toBe(0);
+    ok(s, "HOST", "SETCONTACT", "web;svconly");
+    const r = runPollerAction(s, "APPLYCFG", "poller-paris");
+    expect(r.exit).toBe(1);
+    expect(r.stdout).toContain("Error: Contact 'Service Only' has no host notification commands defined!\nTotal Warnings: 0\nTotal Errors:   1\n");
+    expect(runPollerAction(s, "APPLYCFG", "poller-lyon").exit).toBe(0);
+    ok(s, "CONTACT", "SETPARAM", "svconly;hostnotifcmd;host-notify-by-email");
+    expect(runPollerAction(s, "APPLYCFG", "poller-paris").exit).toBe(0);
+  });
+
   it("an unknown poller: 'ERROR: Unknown poller...', exit 1", () => {
     const s = fresh();
     const r = runPollerAction(s, "APPLYCFG", "poller-typo", new Date(2024, 4, 1, 12, 0, 0));

@@ -1360,6 +1360,27 @@ function pollerTest(ctx: Ctx, v: string): number {
     print(ctx, "Total Warnings: 0\nTotal Errors:   1\n\n" + rule);
     return 1;
   }
+  // Centreon Engine's own check of the contacts the poller's hosts and services notify (directly or
+  // through a group): each needs host AND service notification commands, whatever its options.
+  const notified = new Set<number>();
+  const groups = (ids: number[]) => ctx.state.contactGroups.filter((g) => ids.includes(g.id)).flatMap((g) => g.contacts);
+  for (const h of ctx.state.hosts.filter((x) => x.register === 1 && x.instance === poller.id)) {
+    for (const o of [h, ...ctx.state.services.filter((x) => x.register === 1 && x.hosts.includes(h.id))]) {
+      for (const id of [...o.contacts, ...groups(o.contactGroups)]) notified.add(id);
+    }
+  }
+  const errors = ctx.state.contacts
+    .filter((c) => notified.has(c.id) && c.cols.contact_activate === "1" && c.cols.contact_enable_notifications !== "0")
+    .flatMap((c) => [
+      ...(c.hostNotifCmds.length ? [] : [`Error: Contact '${c.cols.contact_name}' has no host notification commands defined!`]),
+      ...(c.svcNotifCmds.length ? [] : [`Error: Contact '${c.cols.contact_name}' has no service notification commands defined!`]),
+    ]);
+  if (errors.length) {
+    const rule = "-".repeat(99) + "\n";
+    print(ctx, `Error: Centreon Poller ${v} cannot restart. configuration broker. Please see debug bellow :\n${rule}`);
+    print(ctx, `${errors.join("\n")}\nTotal Warnings: 0\nTotal Errors:   ${errors.length}\n\n${rule}`);
+    return 1;
+  }
   print(ctx, `OK: Centreon Poller ${v} can restart without problem...\n`);
   return 0;
 }

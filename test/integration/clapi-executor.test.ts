@@ -185,6 +185,18 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(contact(readState(stateFile), "jdoe")).toBeDefined();
   });
 
+  it("a contact declared with one notification side gets the other off but complete: every poller's APPLYCFG passes Engine's check", async () => {
+    const serviceOnly = (d: Record<string, any>) =>
+      d.contacts.push({ name: "Service Only", alias: "svconly", email: "svconly@example.org", groups: ["ops"], notifications: { service: { events: ["critical"] } } });
+    const first = await run(executor(serviceOnly));
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const svconly = contact(readState(stateFile), "svconly")!;
+    expect(svconly.cols).toMatchObject({ contact_host_notification_options: "n", contact_service_notification_options: "c", contact_enable_notifications: "1" });
+    expect(svconly.hostNotifCmds).toHaveLength(1);
+    expect(readState(stateFile).applied.sort()).toEqual(["Central", "poller-lille", "poller-lyon", "poller-paris"]);
+  });
+
   const withoutMessage = (d: Record<string, any>) => delete d.smtpChecks[0].message;
   const serviceOf = (state: DoubleState, hostName: string, service: string) => {
     const found = state.hosts.find((h) => h.cols.host_name === hostName)!;

@@ -401,6 +401,7 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       // What the host lacks in the mail server tests below: declared as Debian's postfix is.
       "Package: postfix\nVersion: 0.0~cmr\nArchitecture: all\nMaintainer: tests <tests@example.org>\nProvides: mail-transport-agent\n" +
         "Conflicts: mail-transport-agent\nReplaces: mail-transport-agent\nDescription: empty stand-in for the install test\n",
+      "Package: bsd-mailx\nVersion: 0.0~cmr\nArchitecture: all\nMaintainer: tests <tests@example.org>\nDescription: empty stand-in for the install test\n",
     ];
     /** Debian's default mail server, as dpkg records it once installed (no files: nothing of this machine's goes). */
     const EXIM_STATUS =
@@ -410,8 +411,8 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
 
     /**
      * A host with its own dpkg database and APT sources (copies), a local repository (REPO_PACKAGES),
-     * no network. withExim: Postfix is not installed there but exim4-daemon-light is, as on a
-     * default Debian (its spool in the host's private /var/spool).
+     * no network. withExim: Postfix and bsd-mailx are not installed there but exim4-daemon-light
+     * is, as on a default Debian (its spool in the host's private /var/spool).
      */
     async function aptHost({ withExim = false } = {}): Promise<ScratchHost> {
       const privateDirs = ["/var/lib/dpkg", "/etc/apt", "/var/lib/apt", "/var/cache/apt", "/var/cache/debconf", ...(withExim ? ["/var/spool"] : [])];
@@ -419,7 +420,7 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       for (const dir of ["/var/lib/dpkg", "/var/cache/debconf"]) execFileSync("cp", ["-a", `${dir}/.`, started.path(dir)]);
       if (withExim) {
         const status = started.path("/var/lib/dpkg/status");
-        const stanzas = readFileSync(status, "utf8").split("\n\n").filter((stanza) => !stanza.startsWith("Package: postfix\n"));
+        const stanzas = readFileSync(status, "utf8").split("\n\n").filter((stanza) => !/^Package: (postfix|bsd-mailx)\n/.test(stanza));
         writeFileSync(status, `${[...stanzas.filter((s) => s.trim()), EXIM_STATUS.trimEnd()].join("\n\n")}\n`);
         writeFileSync(started.path("/var/lib/dpkg/info/exim4-daemon-light.list"), "");
       }
@@ -458,7 +459,7 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
       expect(run.code).toBe(11);
       expect(run.stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "))).toEqual([
-        "centreon-mail-as-code: poller1: install failed: installing postfix would remove exim4-daemon-light, a mail server with 2 message(s) queued in /var/spool/exim4/input, which would then never be delivered. " +
+        "centreon-mail-as-code: poller1: install failed: installing postfix bsd-mailx would remove exim4-daemon-light, a mail server with 2 message(s) queued in /var/spool/exim4/input, which would then never be delivered. " +
           "Fix: have exim4-daemon-light deliver its queue first (exim4 -qff retries every message, exim4 -bp lists what is left), then deploy again; nothing was installed or changed",
       ]);
       expect(await installed("exim4-daemon-light")).toBe("install ok installed");
@@ -473,9 +474,11 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
-      expect(run.stdout).toContain("apt-get removes, to install postfix: exim4-daemon-light (no queued mail is lost)");
+      expect(run.stdout).toContain("apt-get removes, to install postfix bsd-mailx: exim4-daemon-light (no queued mail is lost)");
       expect(await installed("exim4-daemon-light")).not.toBe("install ok installed");
       expect(await installed("postfix")).toBe("install ok installed");
+      // The mail program Centreon's stock notification commands pipe into (/bin/mail).
+      expect(await installed("bsd-mailx")).toBe("install ok installed");
       expect(await postconf(host, "relayhost")).toBe("[127.0.0.1]:2525");
     });
 

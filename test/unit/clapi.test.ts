@@ -49,6 +49,21 @@ describe("notification mapping", () => {
   it("no side declared means no notification of that kind (n)", () => {
     expect(setparams(contact())).toMatchObject({ hostnotifopt: "n", servicenotifopt: "n" });
   });
+  it("a side a fleet leaves out is off but complete: period and stock command, which Centreon Engine requires", () => {
+    const doc: Record<string, any> = { ...baseFleet(), contacts: [{ name: "Svc", alias: "svc", email: "svc@example.org", notifications: { service: { events: ["critical"] } } }] };
+    const lines = buildFleet(Testing.app(), parseFleet(stringify(doc))).central!.configuration!.batch().text.split("\n");
+    expect(lines.filter((l) => l.startsWith("CONTACT;SETPARAM;svc;host"))).toEqual([
+      "CONTACT;SETPARAM;svc;hostnotifopt;n",
+      "CONTACT;SETPARAM;svc;hostnotifperiod;24x7",
+      "CONTACT;SETPARAM;svc;hostnotifcmd;host-notify-by-email",
+    ]);
+  });
+  it("enabled inherit, with no contact template this fleet could set, is warned about: such a contact is never notified", () => {
+    const doc: Record<string, any> = { ...baseFleet(), contacts: [{ name: "Inh", alias: "inh", email: "inh@example.org", notifications: { enabled: "inherit" } }] };
+    expect(buildFleet(Testing.app(), parseFleet(stringify(doc))).warnings).toContain(
+      "contact inh: notifications.enabled inherit takes the value of the contact's template in Centreon; this fleet sets no template, and a contact without one is never notified (set enabled: true)",
+    );
+  });
   it.each([
     [true, "1"],
     [false, "0"],
@@ -160,7 +175,7 @@ describe("the example fleet's batch (central.clapi)", () => {
     expect(scripts["poller-paris"]).toContain("check_packages='centreon-plugin-Applications-Protocol-Smtp nagios-plugins-mailq'");
     expect(scripts["poller-lyon"]).not.toContain("centreon-plugin-applications-protocol-smtp");
     // Installed after the relay, on their own: they come from other repositories.
-    expect(scripts["poller-paris"]).toContain("packages='postfix libsasl2-modules ca-certificates'\n");
+    expect(scripts["poller-paris"]).toContain("packages='postfix libsasl2-modules ca-certificates bsd-mailx'\n");
     for (const s of Object.values(scripts)) {
       expect(s).toContain("monitoring-plugins-standard");
       expect(s).toContain("nagios-plugins-mailq");

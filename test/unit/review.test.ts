@@ -75,7 +75,7 @@ describe("the review model (review.json)", () => {
       gateway: "backup",
       "host key": HOST_KEYS[2],
       credentials: "[192.0.2.25]:465 backup-relay:<secret:backup_smtp_password>",
-      packages: "postfix cyrus-sasl-plain ca-certificates nagios-plugins-mailq",
+      packages: "postfix cyrus-sasl-plain ca-certificates /usr/bin/mail nagios-plugins-mailq",
     });
   });
 

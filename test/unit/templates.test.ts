@@ -71,7 +71,7 @@ describe("what each variant means for Postfix", () => {
     expect(param(cf, "smtp_tls_security_level")).toBe("secure");
     expect(param(cf, "smtp_tls_CAfile")).toBe("/etc/pki/tls/certs/ca-bundle.crt");
     expect(param(cf, "maillog_file")).toBe("/var/log/maillog");
-    expect(variants["rhel-465-tls-verify"]["provision.sh"]).toContain("packages='postfix cyrus-sasl-plain ca-certificates'");
+    expect(variants["rhel-465-tls-verify"]["provision.sh"]).toContain("packages='postfix cyrus-sasl-plain ca-certificates /usr/bin/mail'");
   });
 
   it("the credentials key is exactly relayhost, the password a placeholder", () => {
@@ -119,6 +119,22 @@ describe("the probe's fix for a delay reason", () => {
     ["Server certificate not verified", /^the TLS handshake with/],
   ])("%s", (reason, fix) => {
     expect(fixFor(reason)).toMatch(fix);
+  });
+});
+
+// The install step's test of what a RHEL host lacks, run by sh with rpm standing in: a package by
+// name (rpm -q), a path by whichever package owns it (rpm -qf): RHEL 8's mailx or 9's s-nail.
+describe("the install step's reading of what a RHEL host lacks", () => {
+  const script = variants["rhel-465-tls-verify"]["provision.sh"];
+  const notInstalled = /^not_installed\(\) \{[\s\S]*?\n\}\n/m.exec(script)![0];
+  const lacks = (owned: string) =>
+    execFileSync("sh", ["-c", `os=rhel\nrpm() { [ "$1" = -qf ] && [ "$2" = "$OWNED" ]; }\n${notInstalled}not_installed postfix /usr/bin/mail`], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, OWNED: owned },
+    });
+  it("takes /usr/bin/mail as installed when a package owns it, whatever its name", () => {
+    expect(lacks("/usr/bin/mail")).toBe(" postfix");
+    expect(lacks("")).toBe(" postfix /usr/bin/mail");
   });
 });
 

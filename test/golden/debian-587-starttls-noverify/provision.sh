@@ -116,13 +116,13 @@ if [ "$os" = auto ]; then
 fi
 case "$os" in
   debian)
-    packages='postfix libsasl2-modules ca-certificates'
+    packages='postfix libsasl2-modules ca-certificates bsd-mailx'
     check_packages=''
     os_smtp_tls_CAfile='/etc/ssl/certs/ca-certificates.crt'
     os_maillog_file='/var/log/mail.log'
     ;;
   rhel)
-    packages='postfix cyrus-sasl-plain ca-certificates'
+    packages='postfix cyrus-sasl-plain ca-certificates /usr/bin/mail'
     check_packages=''
     os_smtp_tls_CAfile='/etc/pki/tls/certs/ca-bundle.crt'
     os_maillog_file='/var/log/maillog'
@@ -137,7 +137,11 @@ not_installed() {
   for package; do
     case "$os" in
       debian) dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || printf ' %s' "$package" ;;
-      rhel) rpm -q "$package" >/dev/null 2>&1 || printf ' %s' "$package" ;;
+      # A path (/usr/bin/mail) is whatever package provides it.
+      rhel) case "$package" in
+          /*) rpm -qf "$package" >/dev/null 2>&1 || printf ' %s' "$package" ;;
+          *) rpm -q "$package" >/dev/null 2>&1 || printf ' %s' "$package" ;;
+        esac ;;
     esac
   done
 }
