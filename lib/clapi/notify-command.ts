@@ -121,7 +121,9 @@ export function engineArgument(text: string): string {
  * Follows every macro. A value ending in an odd number of backslashes (a Windows path: D:\) escapes
  * the next character of the line: were that a quote or an escape of ours, the quoting would shift.
  * This character is harmless escaped or not, and the script deletes it (a value's own U+200B too):
- * the text stays exact. Templates and the portal URL may not hold it.
+ * the quoting stays intact. A value's own backslashes do not: the engine reads them as escapes
+ * (\t, \n... become control characters), as nothing in the line can prevent. Templates and the
+ * portal URL may not hold the guard.
  */
 export const MACRO_GUARD = "\u200b";
 

@@ -1,7 +1,7 @@
 // Notification commands as templates: fleet-file errors, the CLAPI lines, the stored line after
 // CLAPI's splitting (the double), and what Centreon Engine makes of it with hostile macro values.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -392,5 +392,18 @@ describe("through CLAPI (the double) and Centreon Engine's own splitting", () =>
         expect(readFileSync(join(dir, "args"), "utf8")).toBe("-i -t\n");
       }
     }
+  });
+
+  it("a Windows path in an output: the engine turns its \\t, \\b into control characters, which the subject gets as spaces", () => {
+    const dir = mkdtempSync(join(tmpdir(), "notify-"));
+    const fake = join(dir, "sendmail");
+    writeFileSync(fake, `#!/bin/sh\ncat >"${dir}/message"\n`, { mode: 0o755 });
+    const output = "Storage C:\\temp\\backup 2%";
+    const argv = splitLikeEngine(expandMacros(notifyCommandLine(model), { CONTACTEMAIL: "jdoe@example.org", HOSTNAME: "web01", SERVICEOUTPUT: output, LONGSERVICEOUTPUT: "" }));
+    argv[2] = argv[2].replace(SENDMAIL, fake);
+    expect(spawnSync(argv[0], argv.slice(1), { encoding: "utf8", env: { PATH: "/usr/bin:/bin" } }).status).toBe(0);
+    const subject = readFileSync(join(dir, "message"), "utf8").split("\n").find((l) => l.startsWith("Subject: "))!;
+    expect(subject).toBe("Subject: web01: Storage C: emp ackup 2%");
+    rmSync(dir, { recursive: true, force: true });
   });
 });
