@@ -125,6 +125,7 @@ export class RemoteScript extends Construct {
       const bootstrap = (payload: string, secretValue: (secret: Secret) => string) =>
         render("remote/bootstrap.sh.hbs", {
           purpose: props.purpose,
+          target: terraformLiteral(`${user}@${connection.host}:${connection.port ?? 22}`),
           hostSettings: terraformLiteral(hostSettings),
           payload,
           secrets: secrets.map(([env, secret]) => ({ env, value: secretValue(secret) })),

@@ -281,6 +281,19 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       ],
     ];
 
+    it("no room even for the script (a full TMPDIR at upload): exit 16 and one line naming the SSH target; nothing changed", async () => {
+      host = await startScratchHost({ name: "fullup" });
+      const before = liveFiles(host);
+      // 8 KiB: less than the script itself.
+      expect((await host.exec("mkdir /tmp/full && mount -t tmpfs -o size=8k cmr-full /tmp/full")).code).toBe(0);
+      const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD }, { TMPDIR: "/tmp/full" });
+      expect(run.stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "))).toEqual([
+        "centreon-mail-as-code: root@192.0.2.21:22: upload failed: the script could not be written in /tmp/full. Fix: free space there (df -h /tmp/full), then deploy again",
+      ]);
+      expect(run.code).toBe(16);
+      expect(liveFiles(host)).toEqual(before);
+    });
+
     it("warnings the live main.cf gives already are the host's own: said, not fatal; a new one still is", async () => {
       host = await startScratchHost({ name: "cruft" });
       // What years of hand edits leave: a parameter of a removed setup, an entry set twice.
