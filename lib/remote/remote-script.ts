@@ -104,6 +104,9 @@ export class RemoteScript extends Construct {
     this.connection = connection;
     this.terraformName = props.terraformName;
     const user = connection.user ?? "root";
+    const port = connection.port ?? 22;
+    /** Where the script runs, as the trigger and the upload's failure line name it. */
+    const target = `${user}@${connection.host}:${port}`;
     // Rendered once per change of the script or its secrets: cdktf resolves each token several
     // times per synth, and the script is the largest string in the stack.
     const sharedBodies = SharedScriptBodies.of(this);
@@ -125,7 +128,7 @@ export class RemoteScript extends Construct {
       const bootstrap = (payload: string, secretValue: (secret: Secret) => string) =>
         render("remote/bootstrap.sh.hbs", {
           purpose: props.purpose,
-          target: terraformLiteral(`${user}@${connection.host}:${connection.port ?? 22}`),
+          target: terraformLiteral(target),
           hostSettings: terraformLiteral(hostSettings),
           payload,
           secrets: secrets.map(([env, secret]) => ({ env, value: secretValue(secret) })),
@@ -145,7 +148,7 @@ export class RemoteScript extends Construct {
     const triggers = () => {
       const { forHash, secrets } = current();
       return {
-        host: `${user}@${connection.host}:${connection.port ?? 22}`,
+        host: target,
         // A new key means a reinstalled host (rebuilt at the same address): it needs the script again.
         ...(hostKey ? { host_key: hostKey } : {}),
         payload_sha256: forHash,
@@ -157,7 +160,7 @@ export class RemoteScript extends Construct {
     const ssh: SSHProvisionerConnection = {
       type: "ssh",
       host: connection.host,
-      port: connection.port ?? 22,
+      port,
       user,
       timeout: `${connection.timeoutSeconds ?? 30}s`,
       scriptPath: `${connection.scriptDirectory ?? "/root"}/.centreon-${props.purpose}.sh`,
