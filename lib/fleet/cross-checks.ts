@@ -294,6 +294,10 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
   const groups = list(doc.contactGroups).filter(isObject);
   const contacts = list(doc.contacts).filter(isObject);
   const checks = list(doc.smtpChecks);
+  const central = isObject(doc.central) ? doc.central : undefined;
+  // The relay script is what installs a check's plugin: a central without one runs no check.
+  const centralName = text(central?.name);
+  const centralRelays = central?.gateway !== NO_GATEWAY && (central?.gateway !== undefined || doc.defaultGateway !== undefined);
   const groupNames = groups.map((g) => text(g.name)).filter((n): n is string => !!n);
   const aliases = contacts.map((c) => text(c.alias)).filter((n): n is string => !!n);
   const mustBeIn = (value: unknown, allowed: string[], kind: string, path: (string | number)[]) => {
@@ -375,6 +379,12 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
     const { problem } = transport(check, ["smtpChecks", i]);
     if (problem) problems.push(problem);
     mustBeIn(check.poller, pollerNames, "poller (or the central)", ["smtpChecks", i, "poller"]);
+    if (typeof check.poller === "string" && check.poller === centralName && !centralRelays) {
+      problems.push({
+        path: ["smtpChecks", i, "poller"],
+        message: `${showValue(check.poller)} is the central, which has no relay (its gateway is none, or there is no defaultGateway): nothing would install the SMTP plugin there; run the check on a poller, or give the central a gateway`,
+      });
+    }
     notifyTargetsDeclared(check.notify, ["smtpChecks", i, "notify"]);
   });
   if (isObject(doc.queueChecks)) notifyTargetsDeclared(doc.queueChecks.notify, ["queueChecks", "notify"]);
@@ -390,7 +400,6 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
   });
 
   const declaresObjects = contacts.length + groups.length + checks.length + list(doc.notificationCommands).length > 0 || doc.queueChecks !== undefined;
-  const central = isObject(doc.central) ? doc.central : undefined;
   if (declaresObjects && !central) {
     problems.push({ path: ["central"], message: "is required: the fleet declares Centreon objects, which are created through CLAPI on the central" });
   } else if (declaresObjects && central && central.clapi === undefined) {

@@ -128,6 +128,14 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `gateways.corporate.security: "none" does not work on port 465, which speaks implicit TLS: use security: tls`,
     ],
     [
+      "an SMTP check on a central without a relay, which nothing would install the plugin on",
+      mutate((d) => {
+        d.central.gateway = "none";
+        d.smtpChecks = [{ host: "smtp-check", address: "smtp.example.org", poller: d.central.name }];
+      }),
+      `smtpChecks[0].poller: "Central" is the central, which has no relay (its gateway is none, or there is no defaultGateway): nothing would install the SMTP plugin there; run the check on a poller, or give the central a gateway`,
+    ],
+    [
       "literal password",
       mutate((d) => (d.gateways.corporate.auth.password = "hunter2-literal")),
       `gateways.corporate.auth.password: a literal secret is not allowed in the fleet file: write { secret: NAME } and supply the value at deploy time as TF_VAR_NAME`,
