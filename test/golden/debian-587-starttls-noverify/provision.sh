@@ -177,7 +177,14 @@ install_packages() {
       # a default Debian), and a removed server's queue is never delivered. A queue with mail in it
       # stops the install; an empty one is replaced, and said.
       apt_simulate() { apt-get install -s -q --no-install-recommends "$@" >"$work/install.plan" 2>&1; }
-      apt_simulate "$@" || { apt-get update -q -o DPkg::Lock::Timeout=300 >"$work/install.log" 2>&1 && apt_simulate "$@"; } ||
+      # apt_retry LOG COMMAND...: the command, then once more after apt-get update (package lists
+      # out of date), whose messages go to LOG.
+      apt_retry() {
+        log=$1
+        shift
+        "$@" || { apt-get update -q -o DPkg::Lock::Timeout=300 >>"$log" 2>&1 && "$@"; }
+      }
+      apt_retry "$work/install.plan" apt_simulate "$@" ||
         { tail -n 5 "$work/install.plan" >&2; fail 11 "apt-get could not install $what: $*" "$fix"; }
       removed=$(sed -n 's/^Remv \([^ ]*\).*/\1/p' "$work/install.plan" | tr '\n' ' ')
       for package in $removed; do
@@ -186,7 +193,7 @@ install_packages() {
           "have $package deliver its queue first ($flush), then deploy again; nothing was installed or changed"
       done
       [ -z "$removed" ] || say "apt-get removes, to install $*: $removed(no queued mail is lost)"
-      apt_install "$@" || { apt-get update -q -o DPkg::Lock::Timeout=300 >>"$work/install.log" 2>&1 && apt_install "$@"; } ||
+      apt_retry "$work/install.log" apt_install "$@" ||
         { tail -n 5 "$work/install.log" >&2; fail 11 "apt-get could not install $what: $*" "$fix"; }
       ;;
     rhel)
