@@ -181,6 +181,9 @@ export class MailRelay extends Construct {
     const credentials = this.credentials;
     const context = {
       relayhost: this.gateway.relayhost,
+      // How Postfix names the gateway in a delivery's relay= field (host names in lower case).
+      gatewayHop: `${this.gateway.settings.host.toLowerCase()}:${this.gateway.settings.port}`,
+      gatewayPort: String(this.gateway.settings.port),
       os: this.os,
       osProfiles: OS_FAMILIES.map((family) => ({
         family,

@@ -62,7 +62,7 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     host = await startScratchHost({ name: "probe", mainCf });
     copyFileSync(ca.caPath, host.path(CA_IN_HOST));
     upstream = await startUpstream({ host, port: 0, mode: "starttls", users: { "poller-relay": password }, tlsDir });
-    return { host, upstream };
+    return { host, upstream, tlsDir };
   }
 
   it("a working relay: the probe reaches the gateway authenticated, the host succeeds, the queue is empty", async () => {
@@ -90,6 +90,51 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
       `centreon-mail-as-code: poller1: probe failed: the probe to ${RECIPIENT} was delivered by none on this host, not through [127.0.0.1]:${upstream.port}; the previous configuration was put back. Fix: choose a rollout.probe.recipient in a domain this host does not deliver itself (postconf mydestination virtual_alias_domains transport_maps), or correct those parameters, then deploy again`,
     ]);
     expect(upstream.records().filter(isMessage)).toEqual([]);
+  });
+
+  it("a probe another SMTP server takes (here transport_maps sends its domain elsewhere): exit 15 naming that server, not a gateway proven", async () => {
+    const { host, upstream, tlsDir } = await start(PASSWORD);
+    // Another server on the host's loopback that takes mail without a password, as an internal MTA would.
+    const elsewhere = await startUpstream({ host, port: 0, mode: "starttls", users: {}, authOptional: true, tlsDir });
+    try {
+      const diverted = singlePoller(
+        { port: upstream.port, security: "starttls", verifyCertificate: true, caFile: CA_IN_HOST, auth: { username: "poller-relay", password: { secret: "smtp_password" } } },
+        { postfixParameters: { transport_maps: `inline:{ example.org=smtp:[127.0.0.1]:${elsewhere.port} }` } },
+        { rollout: { probe: { recipient: RECIPIENT, timeoutSeconds: 20 } } },
+      ).resource;
+      const run = await provisionLikeTerraform(host, diverted, { smtp_password: PASSWORD });
+      expect(run.code).toBe(15);
+      expect(failureLines(run.stderr)).toEqual([
+        `centreon-mail-as-code: poller1: probe failed: the probe to ${RECIPIENT} was sent through 127.0.0.1[127.0.0.1]:${elsewhere.port}, not through [127.0.0.1]:${upstream.port}; the previous configuration was put back. Fix: make the probe's domain go through the gateway (postconf transport_maps smtp_fallback_relay: a fallback relay takes mail the gateway refused), or choose another rollout.probe.recipient, then deploy again`,
+      ]);
+      expect(elsewhere.records().filter(isMessage).map((m) => m.subject)).toEqual(["centreon-mail-as-code probe from poller1"]);
+      expect(upstream.records().filter(isMessage)).toEqual([]);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
+  // smtp_cname_overrides_servername = yes: Postfix logs the name a CNAME led to, not the relayhost's.
+  // Stood for here by a second address of the same gateway: same port, another name in the log.
+  it("a gateway logged under another name when the host logs CNAME targets: the same port is enough", async () => {
+    const tlsDir = mkdtempSync(join(tmpdir(), "cmr-ca-"));
+    const ca = makeTestCa(tlsDir, { ips: ["127.0.0.1", "127.0.0.2"] });
+    host = await startScratchHost({ name: "probe" });
+    copyFileSync(ca.caPath, host.path(CA_IN_HOST));
+    upstream = await startUpstream({ host, port: 0, listen: "0.0.0.0", mode: "starttls", users: {}, authOptional: true, tlsDir });
+    const aliased = (overrides: string) =>
+      singlePoller(
+        { port: upstream!.port, security: "starttls", verifyCertificate: true, caFile: CA_IN_HOST },
+        { postfixParameters: { transport_maps: `inline:{ example.org=smtp:[127.0.0.2]:${upstream!.port} }`, smtp_cname_overrides_servername: overrides } },
+        { rollout: { probe: { recipient: RECIPIENT, timeoutSeconds: 20 } } },
+      ).resource;
+    const strict = await provisionLikeTerraform(host, aliased("no"), { smtp_password: PASSWORD });
+    expect(strict.code).toBe(15);
+    expect(failureLines(strict.stderr)[0]).toContain(`was sent through 127.0.0.2[127.0.0.2]:${upstream.port}, not through [127.0.0.1]:${upstream.port}`);
+    const run = await provisionLikeTerraform(host, aliased("yes"), { smtp_password: PASSWORD });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("probe sent to the gateway");
   });
 
   it("a wrong password: exit 15, one line naming the host, the step, the gateway's 535 and the secret to fix; only the probe leaves the queue", async () => {

@@ -9,6 +9,8 @@ export interface UpstreamServerConfig {
   port: number;
   mode: 'starttls' | 'implicit-tls';
   users: Record<string, string>;
+  /** Accept MAIL FROM without AUTH: a server the relay holds no password for. @default false */
+  authOptional?: boolean;
   cert: string;
   key: string;
   records: string;
@@ -30,7 +32,7 @@ const server = new SMTPServer({
   secure: config.mode === 'implicit-tls',
   hideSTARTTLS: false,
   allowInsecureAuth: false, // AUTH before STARTTLS gets 538
-  authOptional: false, // MAIL FROM before AUTH gets 530
+  authOptional: config.authOptional ?? false, // MAIL FROM before AUTH gets 530
   authMethods: ['PLAIN', 'LOGIN'],
   cert: readFileSync(config.cert),
   key: readFileSync(config.key),

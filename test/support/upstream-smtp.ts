@@ -80,6 +80,8 @@ export interface UpstreamOptions {
   listen?: string;
   mode?: 'starttls' | 'implicit-tls';
   users: Record<string, string>;
+  /** Accept mail without AUTH: a server the relay holds no password for. @default false */
+  authOptional?: boolean;
   /** Holds server.crt/server.key from makeTestCa; made there with the default names when missing. */
   tlsDir: string;
 }
@@ -94,7 +96,7 @@ export async function startUpstream(opts: UpstreamOptions): Promise<Upstream> {
   // Config and records live on the real file system: with a host, only the network namespace is entered.
   const work = await mkdtemp(join(tmpdir(), 'upstream-smtp-'));
   const config: UpstreamServerConfig = {
-    host: opts.listen ?? '127.0.0.1', port: opts.port, mode: opts.mode ?? 'starttls', users: opts.users, workDir: work,
+    host: opts.listen ?? '127.0.0.1', port: opts.port, mode: opts.mode ?? 'starttls', users: opts.users, authOptional: opts.authOptional, workDir: work,
     cert: join(opts.tlsDir, 'server.crt'), key: join(opts.tlsDir, 'server.key'), records: join(work, 'records.jsonl'),
   };
   const configPath = join(work, 'config.json');

@@ -570,8 +570,17 @@ case "$probe_result" in
   sent*)
     # "sent" also means delivered on this host (a recipient domain in mydestination, a transport_maps
     # entry): the probe proves the gateway only when SMTP carried it off the host.
+    # SMTP to another server (a transport_maps entry, smtp_fallback_relay after the gateway failed)
+    # is not the gateway either: Postfix logs the relayhost's own name unless told to log its CNAME.
+    probe_hop=$(printf '%s\n' "$probe_relay" | sed -n 's/^\([^[]*\)\[[^]]*\]:\([0-9]*\)$/\1:\2/p' | tr 'A-Z' 'a-z')
     case "$probe_relay" in
-      *"["*"]"*) say "probe sent to the gateway (queue id $probe_queue_id): ${probe_result#sent }" ;;
+      *"["*"]"*)
+        if [ "$probe_hop" = 'smtp.example.org:587' ] ||
+          { [ "${probe_hop##*:}" = '587' ] && [ "$(postconf -h smtp_cname_overrides_servername 2>/dev/null)" = yes ]; }; then
+          say "probe sent to the gateway (queue id $probe_queue_id): ${probe_result#sent }"
+        else
+          fail 15 "the probe to $probe_recipient was sent through $probe_relay, not through [smtp.example.org]:587" "make the probe's domain go through the gateway (postconf transport_maps smtp_fallback_relay: a fallback relay takes mail the gateway refused), or choose another rollout.probe.recipient, then deploy again"
+        fi ;;
       *) fail 15 "the probe to $probe_recipient was delivered by ${probe_relay:-an unknown transport} on this host, not through [smtp.example.org]:587" "choose a rollout.probe.recipient in a domain this host does not deliver itself (postconf mydestination virtual_alias_domains transport_maps), or correct those parameters, then deploy again" ;;
     esac ;;
   "")
