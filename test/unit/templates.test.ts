@@ -148,9 +148,10 @@ describe("the validate step's reading of postconf warnings", () => {
     const stub = [
       `postconf() { if [ "$2" = "$stage" ]; then w=$NEW; else w=$LIVE; fi; [ -z "$w" ] || printf '%s\\n' "$w" | sed "s|DIR|$2|" >&2; }`,
       `fail() { echo "fail $1"; exit 0; }; say() { echo "say $*"; }`,
-      `work=$(mktemp -d); stage=$work/stage; conf=$work/live; mkdir "$stage" "$conf"; : >"$conf/main.cf"`,
+      // Removed however the step ends (fail exits).
+      `work=$(mktemp -d); trap 'rm -rf "$work"' EXIT; stage=$work/stage; conf=$work/live; mkdir "$stage" "$conf"; : >"$conf/main.cf"`,
     ].join("\n");
-    const run = execFileSync("sh", ["-c", `${stub}\n${step}echo passed; rm -rf "$work"`], {
+    const run = execFileSync("sh", ["-c", `${stub}\n${step}echo passed`], {
       encoding: "utf8",
       env: { PATH: process.env.PATH, NEW: warning, LIVE: live },
       stdio: ["ignore", "pipe", "ignore"],
