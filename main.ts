@@ -4,6 +4,12 @@ import { relative, resolve, join } from "node:path";
 import { FleetValidationError, loadFleetFile } from "./lib/fleet/load.js";
 import { synthesize } from "./lib/synthesize.js";
 
+// An argument would otherwise be ignored, and the example fleet synthesized in its place.
+const args = process.argv.slice(2);
+if (args.length) {
+  console.error(`main.ts takes no arguments (given: ${args.join(" ")}): name the fleet file with FLEET_FILE, e.g. FLEET_FILE=${args[0]} npm run synth`);
+  process.exit(1);
+}
 const fleetFile = process.env.FLEET_FILE ?? "examples/fleet.yaml";
 const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
 

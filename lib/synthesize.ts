@@ -1,6 +1,6 @@
 // Synthesis as `npm run synth` runs it (main.ts, and the benchmark): a fleet's stacks into
 // <outdir>/stacks, their review artifacts into <outdir>/review.
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { App } from "./cdktf.js";
@@ -40,8 +40,10 @@ export async function synthesize(spec: FleetSpec, outdir: string, props: BuildPr
     rmSync(join(outdir, "review"), { recursive: true, force: true });
     throw error;
   }
-  // A plan file an earlier `cdktf diff` saved there holds the secrets in clear: never leave it.
-  for (const fleet of fleets) rmSync(join(outdir, "stacks", fleet.node.id, "plan"), { force: true });
+  // A plan file an earlier `cdktf diff` saved holds the secrets in clear: never leave one, in the
+  // directory of a stack that has since left the fleet neither.
+  const stacksDir = join(outdir, "stacks");
+  for (const stack of readdirSync(stacksDir)) rmSync(join(stacksDir, stack, "plan"), { force: true });
   const synthesized = performance.now();
   const reviewDirs = await Promise.all(reviews);
   const done = performance.now();

@@ -53,8 +53,11 @@ function stateBackend(backend: BackendSpec | undefined): StateBackend | undefine
 function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; elsewhere?: Map<string, string> }): Fleet {
   const relaysOnly = fleet.centreonStack !== undefined;
   const here = new Set(part.pollers.map((p) => p.name));
-  // A stack of relays declares only the gateways its pollers use: each secret is a variable it needs.
+  // The gateways this stack's relays send through. Each secret is a variable every deploy of the
+  // stack needs, so a gateway's password is declared only where a relay logs in with it; a stack
+  // of relays declares no other gateway (the main stack's notification commands read the others').
   const used = new Set(part.pollers.map((p) => p.gateway ?? spec.defaultGateway));
+  if (!relaysOnly && spec.central && spec.central.gateway !== NO_GATEWAY) used.add(spec.central.gateway ?? spec.defaultGateway);
   const secret = (ref: SecretRef) => fleet.secret(ref.secret);
   const gateways = new Map<string, Gateway>();
   for (const [name, g] of Object.entries(spec.gateways)) {
@@ -63,7 +66,7 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
       name,
       fleet.addGateway(name, {
         ...g,
-        auth: g.auth ? { username: g.auth.username, password: secret(g.auth.password) } : undefined,
+        auth: g.auth && used.has(name) ? { username: g.auth.username, password: secret(g.auth.password) } : undefined,
       }),
     );
   }

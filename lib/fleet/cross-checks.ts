@@ -208,7 +208,7 @@ function stackChecks(doc: Raw): FleetProblem[] {
       if (value !== undefined && !value.includes("{stack}")) {
         problems.push({
           path: ["backend", "http", field],
-          message: `${showValue(value)} is the same for every stack, so the stacks would overwrite each other's state: put {stack} where the stack name goes`,
+          message: `is the same for every stack, so the stacks would overwrite each other's state: put {stack} where the stack name goes`,
         });
       }
     }

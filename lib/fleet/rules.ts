@@ -17,6 +17,17 @@ const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`, "i");
 const FQDN = new RegExp(`^${LABEL}(?:\\.${LABEL})+$`, "i");
 
+/** A URL carrying a user, a password, or a query parameter named like a token, a password or a key. */
+function holdsCredentials(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value.replaceAll("{stack}", "stack"));
+  } catch {
+    return false; // the pattern check refuses it
+  }
+  return url.username !== "" || url.password !== "" || [...url.searchParams.keys()].some((name) => /token|pass|secret|key|auth|sig/i.test(name));
+}
+
 function isHostName(value: string): boolean {
   return value.length <= 253 && HOST_NAME.test(value) && !/^[0-9.]+$/.test(value);
 }
@@ -193,9 +204,11 @@ export const rules = {
     allowed: "a DynamoDB table name: 3 to 255 letters, digits, '_', '.' and '-'",
   },
   stateUrl: {
-    // Backend settings are not templates for Terraform, but ${ and %{ would still be read as one in JSON.
-    test: (v: string) => /^https?:\/\/[A-Za-z0-9._~:/?#@!&+,=%{}\[\]-]+$/.test(v) && !/[$%]\{/.test(v),
-    allowed: "an http:// or https:// URL without spaces, quotes or '$', where {stack} stands for the stack name",
+    // Backend settings are not templates for Terraform, but ${ and %{ would still be read as one in
+    // JSON. The URL is written in every stack's JSON and in Terraform's .terraform/: no credentials.
+    test: (v: string) => /^https?:\/\/[A-Za-z0-9._~:/?#@!&+,=%{}\[\]-]+$/.test(v) && !/[$%]\{/.test(v) && !holdsCredentials(v),
+    allowed:
+      "an http:// or https:// URL without spaces, quotes, '$' or credentials (no user:password@, no ?token=: give http.username and TF_HTTP_PASSWORD, or the storage's own environment variables), where {stack} stands for the stack name",
   },
   organizationName: {
     test: (v: string) => /^[A-Za-z0-9_-]{1,100}$/.test(v),

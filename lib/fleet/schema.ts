@@ -6,6 +6,9 @@ import { NOTIFICATION_LANGUAGES, PLACEHOLDERS, templateProblem } from "../clapi/
 import { HOST_EVENT_LETTERS, SERVICE_EVENT_LETTERS, type HostEvent, type ServiceEvent } from "../clapi/notifications.js";
 import { SMTP_SECURITY } from "../postfix/relay-parameters.js";
 
+/** For a value that may carry a credential pasted by mistake: errors do not repeat it. */
+const SECRET_BEARING = { showValue: false } as const;
+
 function ruled(rule: Rule, description: string, options: { showValue?: boolean } = {}) {
   const shown = (input: unknown) => (options.showValue === false ? "the value (not shown: it may be a password pasted by mistake)" : showValue(input));
   return z
@@ -32,7 +35,7 @@ export const secretShapeMessage =
 export const SecretRef = z
   .strictObject(
     {
-      secret: ruled(rules.secretName, "Name of the Terraform variable holding the secret (supplied as TF_VAR_<name>)", { showValue: false }),
+      secret: ruled(rules.secretName, "Name of the Terraform variable holding the secret (supplied as TF_VAR_<name>)", SECRET_BEARING),
     },
     {
       error: (iss) => {
@@ -319,16 +322,16 @@ export const BackendSpec = z
         useLockfile: z.boolean().default(true).describe("Lock the state with a lock file beside it in the bucket (Terraform 1.10 or later); false: no lock file"),
         dynamodbTable: ruled(rules.dynamodbTable, "DynamoDB table for state locking, deprecated by Terraform 1.11 (prefer useLockfile)").optional(),
         encrypt: z.boolean().default(true).describe("Server-side encryption of the state"),
-        endpoint: ruled(rules.stateUrl, "S3 endpoint of S3-compatible storage (MinIO, Ceph, Scaleway...); default: AWS").optional(),
+        endpoint: ruled(rules.stateUrl, "S3 endpoint of S3-compatible storage (MinIO, Ceph, Scaleway...); default: AWS", SECRET_BEARING).optional(),
         usePathStyle: z.boolean().default(false).describe("Bucket in the URL path, not the host name (MinIO and others need it)"),
       })
       .optional()
       .describe("AWS S3 (credentials from the AWS_* environment variables or profile, never from this file)"),
     http: z
       .strictObject({
-        address: ruled(rules.stateUrl, "State address; {stack} stands for the stack name (e.g. GitLab: https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack})"),
-        lockAddress: ruled(rules.stateUrl, "Lock address, {stack} allowed (GitLab: the state address + /lock); default: no locking").optional(),
-        unlockAddress: ruled(rules.stateUrl, "Unlock address, {stack} allowed; default: the lock address").optional(),
+        address: ruled(rules.stateUrl, "State address; {stack} stands for the stack name (e.g. GitLab: https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack})", SECRET_BEARING),
+        lockAddress: ruled(rules.stateUrl, "Lock address, {stack} allowed (GitLab: the state address + /lock); default: no locking", SECRET_BEARING).optional(),
+        unlockAddress: ruled(rules.stateUrl, "Unlock address, {stack} allowed; default: the lock address", SECRET_BEARING).optional(),
         lockMethod: z.enum(["LOCK", "POST", "PUT"]).optional().describe("HTTP method that takes the lock; GitLab: POST; default: Terraform's LOCK"),
         unlockMethod: z.enum(["UNLOCK", "DELETE", "POST", "PUT"]).optional().describe("HTTP method that releases the lock; GitLab: DELETE; default: Terraform's UNLOCK"),
         username: ruled(rules.saslUsername, "HTTP basic-auth user; the password is read from TF_HTTP_PASSWORD").optional(),

@@ -68,13 +68,16 @@ for (const [path, parts] of workerData.files) {
 `;
 
 export function summary(fleet: Fleet, warnings: string[] = [], model = reviewModel(fleet)): string {
+  // A gateway no relay of this stack sends through (one a notification command names for its From):
+  // its login is another stack's business.
+  const sentThrough = new Set(fleet.relays.map((r) => r.gateway));
   const gateways = fleet.gateways.map((g) => ({
     name: g.gatewayName,
     relayhost: g.relayhost,
     security: g.settings.security,
     tlsLevel: tlsLevelOf(g.settings),
-    username: g.settings.username ?? "(none)",
-    password: g.password?.placeholder ?? "(none)",
+    username: sentThrough.has(g) ? (g.settings.username ?? "(none)") : "(no relay of this stack)",
+    password: sentThrough.has(g) ? (g.password?.placeholder ?? "(none)") : "(no relay of this stack)",
     from: [
       g.settings.from ?? "(unchanged)",
       g.displayName ? ` shown as "${g.displayName.replace(/\|/g, "\\|")}"` : "",

@@ -24,9 +24,12 @@ describe("npm run plan", () => {
     const fleetFile = join(work, "fleet.yaml");
     writeFileSync(fleetFile, stringify(doc));
     const outdir = join(work, "out");
-    // A plan file an earlier cdktf diff left behind is removed by the synth.
-    mkdirSync(join(outdir, "stacks", "acme-monitoring"), { recursive: true });
-    writeFileSync(join(outdir, "stacks", "acme-monitoring", "plan"), `stale plan holding ${SECRET}`);
+    // A plan file an earlier cdktf diff left behind is removed by the synth, also in the directory
+    // of a stack that has since left the fleet (a renamed or removed `stacks` entry).
+    for (const stack of ["acme-monitoring", "acme-monitoring-gone"]) {
+      mkdirSync(join(outdir, "stacks", stack), { recursive: true });
+      writeFileSync(join(outdir, "stacks", stack, "plan"), `stale plan holding ${SECRET}`);
+    }
 
     const plan = (...options: string[]) =>
       spawnSync("npm", ["run", "--silent", "plan", ...(options.length ? ["--", ...options] : [])], {
@@ -46,6 +49,7 @@ describe("npm run plan", () => {
     expect(run.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
     expect(run.stdout + run.stderr).not.toContain(SECRET);
     expect(existsSync(join(outdir, "stacks", "acme-monitoring", "plan"))).toBe(false);
+    expect(existsSync(join(outdir, "stacks", "acme-monitoring-gone", "plan"))).toBe(false);
     for (const file of files(outdir).filter((f) => !f.includes("/.terraform/"))) {
       expect(readFileSync(file).includes(SECRET), file).toBe(false);
     }

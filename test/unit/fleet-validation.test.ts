@@ -425,6 +425,17 @@ describe("main.ts with a bad fleet file", () => {
     expect(run.stderr).toContain(`pollers[0].fqdn: "poller1" is not valid: it must be a fully qualified domain name`);
     expect(existsSync(outdir)).toBe(false);
   });
+
+  // `npx tsx main.ts prod.yaml` must not synthesize the example fleet instead, for a deploy to push.
+  it("refuses a fleet file given as an argument, naming FLEET_FILE, and writes nothing", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "cmr-arg-")), "out");
+    const run = spawnSync("npx", ["tsx", "main.ts", "fleets/prod.yaml"], { env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect(run.stderr.split("\n").filter((l) => l && !l.startsWith("npm warn"))).toEqual([
+      "main.ts takes no arguments (given: fleets/prod.yaml): name the fleet file with FLEET_FILE, e.g. FLEET_FILE=fleets/prod.yaml npm run synth",
+    ]);
+    expect(existsSync(outdir)).toBe(false);
+  });
 });
 
 describe("JSON Schema export", () => {

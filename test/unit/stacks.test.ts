@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { App, TerraformStack, Testing } from "../../lib/cdktf.js";
 import { Fleet } from "../../lib/constructs/fleet.js";
 import { buildFleets } from "../../lib/fleet/build.js";
+import { summary } from "../../lib/review/artifacts.js";
 import { FleetValidationError, parseFleet } from "../../lib/fleet/load.js";
 import { baseFleet } from "../fixtures/fleets.js";
 
@@ -68,7 +69,13 @@ describe("a fleet split into stacks", () => {
 
   it("asks each stack only for the secrets it uses", () => {
     expect(Object.keys(emea.json.variable).sort()).toEqual(["backup_smtp_password", "smtp_password"]);
-    expect(Object.keys(main.json.variable)).toEqual(expect.arrayContaining(["centreon_admin_password", "probe_password"]));
+    // Not backup_smtp_password: only emea's relays log in to that gateway.
+    expect(Object.keys(main.json.variable).sort()).toEqual(["centreon_admin_password", "probe_password", "smtp_password"]);
+  });
+
+  it("shows a gateway's login in the SUMMARY of the stack whose relays use it, not in the others", () => {
+    expect(summary(emea.fleet)).toMatch(/^\| backup \| .*`<secret:backup_smtp_password>`/m);
+    expect(summary(main.fleet)).toMatch(/^\| backup \| [^\n]*\| \(no relay of this stack\) \| `\(no relay of this stack\)` \|/m);
   });
 
   it("gives each stack its own local state file", () => {
@@ -210,7 +217,16 @@ describe("fleet file errors in stacks and backend", () => {
     ["two stacks with one name", (d) => d.stacks.push({ name: "emea", pollers: ["poller-lille"] }), `stacks[1].name: "emea" names two stacks: stack names must be unique`],
     ["a stack name that makes too long a stack name", (d) => (d.stacks[0].name = "e".repeat(60)), `stacks[0].name: "${"e".repeat(60)}" makes the stack "unit-fleet-${"e".repeat(60)}", which is not valid: it must be lower-case letters, digits and '-' (at most 63, starting with a letter or digit)`],
     ["an empty stack", (d) => (d.stacks[0].pollers = []), "stacks[0].pollers"],
-    ["one http address for every stack", (d) => (d.backend = { http: { address: "https://state.example.org/centreon" } }), `backend.http.address: "https://state.example.org/centreon" is the same for every stack, so the stacks would overwrite each other's state: put {stack} where the stack name goes`],
+    ["one http address for every stack", (d) => (d.backend = { http: { address: "https://state.example.org/centreon" } }), "backend.http.address: is the same for every stack, so the stacks would overwrite each other's state: put {stack} where the stack name goes"],
+    // Written in every stack's JSON and in .terraform/, and echoed by CI: refused, and never repeated.
+    ...[
+      ["a user and token in the state address", "address", "https://ci:glpat-SECRETTOKEN@gitlab.example.org/api/v4/projects/42/terraform/state/{stack}"],
+      ["a token in the lock address's query", "lockAddress", "https://gitlab.example.org/api/v4/projects/42/terraform/state/{stack}/lock?private_token=glpat-SECRETTOKEN"],
+    ].map(([name, field, url]): [string, (d: Record<string, any>) => void, string] => [
+      name,
+      (d) => (d.backend = { http: { address: "https://s.example.org/{stack}", [field]: url } }),
+      `backend.http.${field}: the value (not shown: it may be a password pasted by mistake) is not valid: it must be an http:// or https:// URL without spaces, quotes, '$' or credentials (no user:password@, no ?token=: give http.username and TF_HTTP_PASSWORD, or the storage's own environment variables), where {stack} stands for the stack name`,
+    ]),
     ["two backends", (d) => (d.backend = { s3: { bucket: "acme-tf-states", region: "eu-west-3" }, remote: { organization: "acme" } }), "backend: must declare exactly one of s3, http or remote"],
     ["a password in the backend", (d) => (d.backend = { http: { address: "https://s.example.org/{stack}", password: "hunter2" } }), "backend.http.password: unknown field"],
     ["a bad bucket", (d) => (d.backend = { s3: { bucket: "Acme_States", region: "eu-west-3" } }), `backend.s3.bucket: "Acme_States" is not valid: it must be an S3 bucket name`],
@@ -221,6 +237,7 @@ describe("fleet file errors in stacks and backend", () => {
     const doc = split(baseFleet());
     mutate(doc);
     expect(problems(doc)).toContain(expected);
+    expect(problems(doc)).not.toContain("SECRETTOKEN");
   });
 
   it("warns of an http state without a lock, or whose address has no {stack}", () => {
