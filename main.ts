@@ -4,10 +4,16 @@ import { relative, resolve, join } from "node:path";
 import { FleetValidationError, loadFleetFile } from "./lib/fleet/load.js";
 import { synthesize } from "./lib/synthesize.js";
 
-// An argument would otherwise be ignored, and the example fleet synthesized in its place.
+// Said plainly: an argument would otherwise be ignored (the example fleet synthesized in its
+// place), an empty FLEET_FILE read as the file ''.
 const args = process.argv.slice(2);
-if (args.length) {
-  console.error(`main.ts takes no arguments (given: ${args.join(" ")}): name the fleet file with FLEET_FILE, e.g. FLEET_FILE=${args[0]} npm run synth`);
+const misuse = args.length
+  ? `main.ts takes no arguments (given: ${args.join(" ")}): name the fleet file with FLEET_FILE, e.g. FLEET_FILE=${args[0]} npm run synth`
+  : process.env.FLEET_FILE === ""
+    ? "FLEET_FILE is set but empty: name the fleet file (e.g. FLEET_FILE=fleets/prod.yaml), or unset it for examples/fleet.yaml"
+    : undefined;
+if (misuse) {
+  console.error(misuse);
   process.exit(1);
 }
 const fleetFile = process.env.FLEET_FILE ?? "examples/fleet.yaml";

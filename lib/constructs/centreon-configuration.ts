@@ -82,6 +82,7 @@ export class CentreonConfiguration extends Construct {
 
   script(): string {
     const batch = this.batch();
+    const hostAddLines = new Map(batch.objects.filter((o) => o.kind === "HOST").map((o) => [o.key, o.addLine]));
     const declared = [
       ...batch.objects.map((o) => ["object", o.kind, o.key, String(o.addLine)]),
       ...batch.memberships.map(([group, alias]) => ["member", group, alias]),
@@ -92,6 +93,13 @@ export class CentreonConfiguration extends Construct {
       ...batch.lines.flatMap(({ object, action, fields: [alias, param, value] }, i) =>
         object === "CONTACT" && action === "SETPARAM" && param === "password" && typeof value === "object" && "secret" in value
           ? [["password", String(i + 1), alias as string, value.secret.name]]
+          : [],
+      ),
+      // Each host macro holding a secret, with its host's ADD line: CLAPI writes a macro's value in
+      // clear in Centreon's audit log, so it too is sent only when the secret changed (or the host is new).
+      ...batch.lines.flatMap(({ object, action, fields: [host, macro, value] }, i) =>
+        object === "HOST" && action === "SETMACRO" && typeof value === "object" && "secret" in value
+          ? [["macro", String(i + 1), `${host as string};${macro as string}`, value.secret.name, String(hostAddLines.get(host as string))]]
           : [],
       ),
     ]

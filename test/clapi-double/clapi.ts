@@ -742,6 +742,12 @@ function hostSetMacro(ctx: Ctx, v: string): void {
   if (p.length < 3) throw new ClapiError(MSG.missing);
   const description = p[4] ?? "";
   putMacro(h.macros, wrapHostMacro(p[1]), p[2], p[3] === "" ? 0 : phpInt(p[3]), description === "" || description === "''" ? null : description);
+  audit(ctx, p[0], p[1], p[2]);
+}
+
+/** CentreonObject::addAuditLog after a SETMACRO: the value as given, whatever is_password says. */
+function audit(ctx: Ctx, object: string, macro: string, value: string): void {
+  ctx.state.macroAudit.push({ object, macro, value });
 }
 
 function hostDelMacro(ctx: Ctx, v: string): void {
@@ -963,6 +969,7 @@ function serviceSetMacro(ctx: Ctx, v: string): void {
   if (p.length < 4) throw new ClapiError(MSG.missing);
   const { service } = requireService(ctx.state, p[0], p[1]);
   putMacro(service.macros, wrapServiceMacro(p[2]), p[3], p[4] === "" ? 0 : phpInt(p[4]), p[5] ?? "");
+  audit(ctx, `${p[0]};${p[1]}`, p[2], p[3]);
 }
 
 function serviceDelMacro(ctx: Ctx, v: string): void {
@@ -1116,6 +1123,7 @@ function stplSetMacro(ctx: Ctx, v: string): void {
   if (p.length < 3) throw new ClapiError(MSG.missing);
   const t = requireStpl(ctx.state, p[0]);
   putMacro(t.macros, wrapServiceMacro(p[1]), p[2], phpEmpty(p[4]) ? 0 : phpInt(p[4]), p[3] ?? "");
+  audit(ctx, p[0], p[1], p[2]);
 }
 
 function stplDelMacro(ctx: Ctx, v: string): void {

@@ -99,6 +99,12 @@ export interface DoubleState {
   applied: string[];
   /** One record per `centreon` process. */
   invocations: Invocation[];
+  /**
+   * The macro values CLAPI writes, in clear, into Centreon's audit log (centreon_storage
+   * log_action_modification) at each HOST/SERVICE/STPL SETMACRO, password macros included. The real
+   * CLAPI logs every change there; only macros are kept here.
+   */
+  macroAudit: { object: string; macro: string; value: string }[];
 }
 
 export interface ExtraUser {
@@ -231,7 +237,7 @@ export function createState(opts: InitStateOptions): DoubleState {
     failApplyFor: [...(opts.failApplyFor ?? [])],
     nextIds: {},
     contacts: [], contactGroups: [], commands: [], timeperiods: [], hostGroups: [], hosts: [], services: [], instances: [],
-    applied: [], invocations: [],
+    applied: [], invocations: [], macroAudit: [],
   };
 
   const users: ExtraUser[] = [{ alias: opts.adminUser ?? "admin", password: opts.adminPassword, admin: true, active: true }, ...(opts.extraUsers ?? [])];

@@ -26,7 +26,7 @@ function executor(change: (doc: Record<string, any>) => void = () => undefined) 
 
 /** The objects of the double's state, without the bookkeeping that changes on every call. */
 function objects(state: DoubleState) {
-  const { invocations: _i, applied: _a, nextIds: _n, ...rest } = state;
+  const { invocations: _i, applied: _a, nextIds: _n, macroAudit: _m, ...rest } = state;
   return JSON.parse(JSON.stringify(rest));
 }
 /** The fleet without jdoe (and its SMTP check notifying nobody instead). */
@@ -34,6 +34,14 @@ function dropJdoe(doc: Record<string, any>): void {
   doc.contacts = doc.contacts.filter((c: { alias: string }) => c.alias !== "jdoe");
   doc.smtpChecks[0].notify.contacts = [];
 }
+/** The fleet with contact group `from` renamed `to`, everywhere it is named. */
+const renameGroup = (from: string, to: string) => (doc: Record<string, any>) => {
+  const rename = (names?: string[]) => names?.map((g) => (g === from ? to : g));
+  doc.contactGroups.find((g: { name: string }) => g.name === from).name = to;
+  for (const c of doc.contacts) c.groups = rename(c.groups);
+  for (const check of doc.smtpChecks) check.notify.groups = rename(check.notify.groups);
+  doc.queueChecks.notify.groups = rename(doc.queueChecks.notify.groups);
+};
 const contact = (state: DoubleState, alias: string) => state.contacts.find((c) => c.cols.contact_alias === alias);
 
 describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's CLAPI executor against the test double", () => {
@@ -345,34 +353,75 @@ exec ${DOUBLE} "$@"
     expect(contact(readState(stateFile), "jdoe")).toBeUndefined();
   });
 
+  it("a session closed during the import keeps what it created, also when the run has objects to adopt (said after the import)", async () => {
+    await centreon(`-o CONTACT -a ADD -v 'John Doe;jdoe;old@example.org;Pre-Existing-Pa55!;0;0;en_US;local'`);
+    // The reader goes away once the import is announced: the executor's next message kills it (SIGPIPE).
+    await run(executor(), SECRETS, {}, (script) => `${script} 2>&1 | sed '/importing .* CLAPI lines/q'`);
+    expect(contact(readState(stateFile), "mmartin")).toBeDefined();
+    // mmartin was created by that run: this stack's, so dropping it from the fleet deletes it.
+    const removed = await run(executor((d) => (d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "mmartin"))));
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(contact(readState(stateFile), "mmartin")).toBeUndefined();
+  });
+
   it("a group renamed only by case is the same group for Centreon: never deleted for it", async () => {
     expect((await run(executor())).code).toBe(0);
-    const upperCase = (d: Record<string, any>) => {
-      const rename = (names?: string[]) => names?.map((g) => (g === "ops" ? "OPS" : g));
-      d.contactGroups.find((g: { name: string }) => g.name === "ops").name = "OPS";
-      for (const c of d.contacts) c.groups = rename(c.groups);
-      for (const check of d.smtpChecks) check.notify.groups = rename(check.notify.groups);
-      d.queueChecks.notify.groups = rename(d.queueChecks.notify.groups);
-    };
-    const renamed = await run(executor(upperCase));
+    const renamed = await run(executor(renameGroup("ops", "OPS")));
     expect(renamed.stdout).not.toMatch(/deleting what the fleet no longer declares/);
     const ops = readState(stateFile).contactGroups.find((g) => g.cols.cg_name === "ops");
     expect(ops?.contacts.length).toBeGreaterThan(0);
   });
 
-  it("a DEL CLAPI refuses is tried again by the next run", async () => {
+  // CLAPI writes every SETMACRO value in clear in Centreon's audit log (log_action_modification).
+  it("sends an SMTP check's password macro only when its secret changed, or to a host deleted by hand since", async () => {
+    const audited = () => readState(stateFile).macroAudit.filter((a) => a.macro === "SMTPPASSWORD" && a.value !== "");
+    const macro = () => readState(stateFile).hosts.find((h) => h.cols.host_name === "smtp-corporate")!.macros.find((m) => m.name === "$_HOSTSMTPPASSWORD$");
     expect((await run(executor())).code).toBe(0);
-    const withoutMmartin = (d: Record<string, any>) => (d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "mmartin"));
-    // The prune lines follow the batch: the first is that contact's DEL.
-    updateState(stateFile, (state) => (state.failOnLine = executorLines(withoutMmartin).length + 1));
-    const refused = await run(executor(withoutMmartin));
+    expect(audited()).toEqual([{ object: "smtp-corporate", macro: "SMTPPASSWORD", value: SECRETS.smtp_password }]);
+    // Another change (a contact's e-mail) imports the batch again, without the password.
+    const other = await run(executor((d) => (d.contacts[0].email = "jdoe@other.example.org")));
+    expect(other.code, other.stderr).toBe(0);
+    expect(audited()).toHaveLength(1);
+    const rotated = await run(executor(), { ...SECRETS, smtp_password: "Rotated-Pa55word!" });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(audited().map((a) => a.value)).toEqual([SECRETS.smtp_password, "Rotated-Pa55word!"]);
+    // Deleted by hand: the run creates the host again and sets its password, in a second import.
+    expect((await centreon(`-o HOST -a DEL -v smtp-corporate`)).code).toBe(0);
+    const recreated = await run(executor(), { ...SECRETS, smtp_password: "Rotated-Pa55word!" });
+    expect(recreated.code, recreated.stderr).toBe(0);
+    expect(macro()).toMatchObject({ value: "Rotated-Pa55word!", isPassword: 1 });
+    expect(audited()).toHaveLength(3);
+  });
+
+  it("a contact group the fleet stops declaring is left in place (hand-made hosts may notify it), without the members this stack added", async () => {
+    expect((await run(executor())).code).toBe(0);
+    await centreon(`-o CONTACT -a ADD -v 'Night Shift;nightshift;night@example.org;Night-Shift-Pa55!;0;0;en_US;local'`);
+    await centreon(`-o CG -a ADDCONTACT -v 'ops;nightshift'`);
+    const renamed = await run(executor(renameGroup("ops", "noc")));
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.stdout).toContain("left in place, no longer managed (objects made by hand may use them; delete them in Centreon if nothing does): CG;ops");
+    const state = readState(stateFile);
+    const ops = state.contactGroups.find((g) => g.cols.cg_name === "ops");
+    const nightshift = contact(state, "nightshift")!;
+    expect(ops?.contacts).toEqual([nightshift.id]);
+  });
+
+  // A SERVICE is recorded as host;service: its refused DEL must keep that record, not lose it.
+  it.each([
+    ["a contact's", (d: Record<string, any>) => (d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "mmartin")), "CONTACT;DEL;mmartin", (s: DoubleState) => contact(s, "mmartin")],
+    ["a service's", withoutMessage, "SERVICE;DEL;smtp-corporate;SMTP-Message", (s: DoubleState) => serviceOf(s, "smtp-corporate", "SMTP-Message")],
+  ])("%s DEL CLAPI refuses is tried again by the next run", async (_what, change, del, find) => {
+    expect((await run(executor())).code).toBe(0);
+    // The prune lines follow the batch: the first is that object's DEL.
+    updateState(stateFile, (state) => (state.failOnLine = executorLines(change).length + 1));
+    const refused = await run(executor(change));
     expect(refused.code).toBe(22);
-    expect(refused.stderr).toContain("CONTACT;DEL;mmartin");
-    expect(contact(readState(stateFile), "mmartin")).toBeDefined();
+    expect(refused.stderr).toContain(del);
+    expect(find(readState(stateFile))).toBeDefined();
     updateState(stateFile, (state) => (state.failOnLine = null));
-    const retried = await run(executor(withoutMmartin));
+    const retried = await run(executor(change));
     expect(retried.code, retried.stderr).toBe(0);
-    expect(contact(readState(stateFile), "mmartin")).toBeUndefined();
+    expect(find(readState(stateFile))).toBeUndefined();
   });
 
   it("an ADD CLAPI refused claims nothing: a contact made by hand survives its removal from the fleet", async () => {

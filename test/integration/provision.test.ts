@@ -186,7 +186,8 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     const ownBanner = await postconf(host, "smtpd_banner");
     // A per-service parameter: postconf knows it only with master.cf beside main.cf.
     appendFileSync(host.path("/etc/postfix/main.cf"), "smtp_destination_rate_delay = 2s\n");
-    const extras = { maximal_queue_lifetime: "10d", smtpd_banner: "relay", smtp_destination_rate_delay: "5s" };
+    // tls_append_default_CA: a mixed-case name, which the fleet file allows.
+    const extras = { maximal_queue_lifetime: "10d", smtpd_banner: "relay", smtp_destination_rate_delay: "5s", tls_append_default_CA: "yes" };
     const withExtras = pollerResource({}, { postfixParameters: extras }).resource;
     expect((await provisionLikeTerraform(host, withExtras, { smtp_password: PASSWORD })).code).toBe(0);
     for (const [name, value] of Object.entries(extras)) expect(await postconf(host, name)).toBe(value);
@@ -195,6 +196,8 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect(run.stdout).toContain("maximal_queue_lifetime is no longer set by the fleet: back to Postfix's default");
     expect(run.stdout).toContain(`smtpd_banner is no longer set by the fleet: back to the host's own value (smtpd_banner = ${ownBanner})`);
     expect((await host.exec("postconf -n maximal_queue_lifetime")).stdout).toBe("");
+    expect(run.stdout).toContain("tls_append_default_CA is no longer set by the fleet: back to Postfix's default");
+    expect((await host.exec("postconf -n tls_append_default_CA")).stdout).toBe("");
     expect(await postconf(host, "smtpd_banner")).toBe(ownBanner);
     expect(await postconf(host, "smtp_destination_rate_delay")).toBe("2s");
     // The managed parameters stay; nothing more is said on the next run.

@@ -427,13 +427,17 @@ describe("main.ts with a bad fleet file", () => {
   });
 
   // `npx tsx main.ts prod.yaml` must not synthesize the example fleet instead, for a deploy to push.
-  it("refuses a fleet file given as an argument, naming FLEET_FILE, and writes nothing", () => {
+  it("refuses a fleet file given as an argument, or an empty FLEET_FILE, naming FLEET_FILE, and writes nothing", () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "cmr-arg-")), "out");
     const run = spawnSync("npx", ["tsx", "main.ts", "fleets/prod.yaml"], { env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
     expect(run.status).toBe(1);
     expect(run.stderr.split("\n").filter((l) => l && !l.startsWith("npm warn"))).toEqual([
       "main.ts takes no arguments (given: fleets/prod.yaml): name the fleet file with FLEET_FILE, e.g. FLEET_FILE=fleets/prod.yaml npm run synth",
     ]);
+    expect(existsSync(outdir)).toBe(false);
+    const empty = spawnSync("npx", ["tsx", "main.ts"], { env: { ...process.env, FLEET_FILE: "", CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toContain("FLEET_FILE is set but empty: name the fleet file (e.g. FLEET_FILE=fleets/prod.yaml), or unset it for examples/fleet.yaml");
     expect(existsSync(outdir)).toBe(false);
   });
 });

@@ -629,7 +629,7 @@ function substituteLikeExecutor(batch: string, secrets: string[]): string {
 
 /** The executor script's own awk program, run on the batch with its secret files and generated passwords. */
 function executorAwk(script: string, batch: string, secrets: string[]): string {
-  const m = /awk -v dir="\$work" '([\s\S]*?)' "\$work\/generated" "\$work\/unchanged-passwords" - >"\$work\/import\.clapi"/.exec(script);
+  const m = /with_secrets\(\) \{\n  awk -v dir="\$work" '([\s\S]*?)' "\$work\/generated" "\$1" -\n\}/.exec(script);
   expect(m, "the executor's substitution awk").not.toBeNull();
   const dir = mkdtempSync(join(OUTDIR, "awk."));
   try {

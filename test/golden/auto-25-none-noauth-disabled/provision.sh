@@ -268,7 +268,7 @@ if [ -f "$stage/$parameters_record" ]; then
   [ ! -f "$conf/main.cf.before-centreon-mail" ] || cp "$conf/main.cf.before-centreon-mail" "$work/before/main.cf"
   for name in $(cat "$stage/$parameters_record"); do
     case " $set_now " in *" $name "*) continue ;; esac
-    case "$name" in *[!a-z0-9_]*) continue ;; esac
+    case "$name" in *[!A-Za-z0-9_]*) continue ;; esac
     own=
     [ ! -f "$work/before/main.cf" ] || own=$(postconf -c "$work/before" -n "$name" 2>/dev/null || true)
     if [ -n "$own" ]; then
