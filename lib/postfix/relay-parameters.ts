@@ -93,9 +93,11 @@ export function relayParameters(gateway: RelayGateway, fqdn: string, options: Re
     { name: "smtp_tls_security_level", value: tlsLevelOf(gateway) },
     { name: "smtp_tls_wrappermode", value: gateway.security === "tls" ? "yes" : "no" },
     { name: "smtp_tls_CAfile", value: gateway.caFile ?? perOs((family) => OS_PROFILES[family].caBundle) },
-    { name: "sender_canonical_maps", value: senderCanonicalMaps(gateway) },
+    // Set only when the fleet asks for it: otherwise the host's own value stays (a sender map its
+    // gateway requires), and one this project set earlier goes back to it.
+    ...(gateway.from ? [{ name: "sender_canonical_maps", value: senderCanonicalMaps(gateway) }] : []),
     // Disabled gateway: mail waits in the deferred queue, nothing is sent or dropped.
-    { name: "defer_transports", value: gateway.enabled ? "" : "smtp" },
+    ...(gateway.enabled ? [] : [{ name: "defer_transports", value: "smtp" }]),
     { name: "maillog_file", value: perOs((family) => OS_PROFILES[family].mailLog), onlyWithoutSyslog: true },
     ...(options.queueCheck ? [{ name: "authorized_mailq_users", value: QUEUE_READERS.join(", ") }] : []),
   ];
@@ -107,6 +109,5 @@ export function relayParameters(gateway: RelayGateway, fqdn: string, options: Re
  * among the sender headers: the reply-to address maps to itself first, so replies reach it.
  */
 function senderCanonicalMaps(gateway: Pick<RelayGateway, "from" | "replyTo">): string {
-  if (!gateway.from) return "";
   return gateway.replyTo ? `inline:{ ${gateway.replyTo}=${gateway.replyTo} }, static:${gateway.from}` : `static:${gateway.from}`;
 }

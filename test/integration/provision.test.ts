@@ -206,6 +206,23 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect(again.stdout).not.toContain("no longer set by the fleet");
   });
 
+  // A gateway that requires the authenticated address as sender (Microsoft 365, Gmail) has the host's
+  // own map do it: without `from`, the fleet has nothing to say about the sender.
+  it("without a gateway `from`, the host's own sender_canonical_maps stays; one an earlier `from` set goes back to it", async () => {
+    host = await startScratchHost({ name: "sendermap" });
+    const own = "inline:{ root=noc@example.org }";
+    appendFileSync(host.path("/etc/postfix/main.cf"), `sender_canonical_maps = ${own}\n`);
+    const withoutFrom = pollerResource({ from: undefined }).resource;
+    expect((await provisionLikeTerraform(host, withoutFrom, { smtp_password: PASSWORD })).code).toBe(0);
+    expect(await postconf(host, "sender_canonical_maps")).toBe(own);
+    expect((await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD })).code).toBe(0);
+    expect(await postconf(host, "sender_canonical_maps")).toBe("static:centreon@example.org");
+    const back = await provisionLikeTerraform(host, withoutFrom, { smtp_password: PASSWORD });
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toContain(`sender_canonical_maps is no longer set by the fleet: back to the host's own value (sender_canonical_maps = ${own})`);
+    expect(await postconf(host, "sender_canonical_maps")).toBe(own);
+  });
+
   it("on a host that had no main.cf, a parameter the fleet stops setting goes back to Postfix's default", async () => {
     host = await startScratchHost({ name: "unset-fresh", mainCf: "none" });
     const withLifetime = pollerResource({}, { postfixParameters: { maximal_queue_lifetime: "10d" } }).resource;
@@ -233,21 +250,37 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect((await host.exec("grep -rl Rotated-secret-value /etc/postfix || true")).stdout).toBe("");
   });
 
-  it("a credentials map of the host's own is kept once, root only, before the gateway's replaces it", async () => {
+  it("a credentials map of the host's own keeps its entries for other next hops, and is kept once as it was, root only", async () => {
     host = await startScratchHost({ name: "ownmap" });
-    const own = "[other.example.org]:587 someone:their-password\n[third.example.org]:465 app:app-password\n";
+    // Another relay's entry (smtp_fallback_relay, a transport), and an old one for the gateway's key.
+    const others = "[other.example.org]:587 someone:their-password\n[third.example.org]:465 app:app-password";
+    const own = `${others}\n[127.0.0.1]:2525 old-user:old-password\n`;
     writeFileSync(host.path("/etc/postfix/sasl_passwd"), own, { mode: 0o644 });
+    const lookup = async (key: string) => (await host!.exec(`postmap -q '${key}' hash:/etc/postfix/sasl_passwd`)).stdout;
     const first = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain("the host's own /etc/postfix/sasl_passwd is replaced by the gateway's credentials: kept as /etc/postfix/sasl_passwd.before-centreon-mail");
+    expect(first.stdout).toContain(
+      "the host's own /etc/postfix/sasl_passwd gets the gateway's credentials first (its entries for other next hops stay): kept as it was in /etc/postfix/sasl_passwd.before-centreon-mail",
+    );
     expect(readFileSync(host.path("/etc/postfix/sasl_passwd.before-centreon-mail"), "utf8")).toBe(own);
     expect(fileState(host, "/etc/postfix/sasl_passwd.before-centreon-mail")).toEqual({ uid: 0, gid: 0, mode: "600" });
-    expect(readFileSync(host.path("/etc/postfix/sasl_passwd"), "utf8")).toContain(PASSWORD);
-    // The map is the project's now: a later run (a new password) keeps the saved copy as it was.
-    const second = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: `${PASSWORD} 2` });
+    expect(await lookup("[127.0.0.1]:2525")).toBe(`poller:${PASSWORD}\n`);
+    expect(await lookup("[other.example.org]:587")).toBe("someone:their-password\n");
+    expect(await lookup("[third.example.org]:465")).toBe("app:app-password\n");
+    // The map is the project's now: a later run (a new password, a gateway on another port) keeps
+    // the saved copy as it was, the other entries, and no line of the gateway's old key.
+    const second = await provisionLikeTerraform(host, pollerResource({ port: 2526 }).resource, { smtp_password: `${PASSWORD} 2` });
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).not.toContain("is replaced by the gateway's credentials");
+    expect(second.stdout).not.toContain("gets the gateway's credentials first");
     expect(readFileSync(host.path("/etc/postfix/sasl_passwd.before-centreon-mail"), "utf8")).toBe(own);
+    const map = readFileSync(host.path("/etc/postfix/sasl_passwd"), "utf8");
+    expect(map.split("\n").slice(1)).toEqual([`[127.0.0.1]:2526 poller:${PASSWORD} 2`, ...others.split("\n"), ""]);
+    // A gateway without a login: the gateway's line goes, the other entries stay, the map the host's again.
+    const third = await provisionLikeTerraform(host, singlePoller({ port: 2526, security: "starttls", verifyCertificate: false, auth: undefined }).resource, {});
+    expect(third.code, third.stderr).toBe(0);
+    expect(readFileSync(host.path("/etc/postfix/sasl_passwd"), "utf8")).toBe(`${others}\n`);
+    expect(await lookup("[other.example.org]:587")).toBe("someone:their-password\n");
+    expect(fileState(host, "/etc/postfix/sasl_passwd")).toEqual({ uid: 0, gid: 0, mode: "600" });
   });
 
   describe("a change Postfix's own checks reject leaves the previous configuration, Postfix and the queue alone", () => {

@@ -245,8 +245,8 @@ describe("the CLAPI lines", () => {
     const fleet = buildFleet(Testing.app(), parseFleet(stringify(notificationFleet())));
     const mainCf = fleet.pollers[0].relay.reviewFiles()["main.cf"];
     expect(mainCf).toContain("sender_canonical_maps = inline:{ noc@example.org=noc@example.org }, static:centreon@example.org");
-    // A gateway without replyTo is unchanged.
-    expect(fleet.pollers[1].relay.reviewFiles()["main.cf"]).toMatch(/^sender_canonical_maps =$/m);
+    // A gateway without from leaves the host's own sender map alone.
+    expect(fleet.pollers[1].relay.reviewFiles()["main.cf"]).not.toMatch(/^sender_canonical_maps/m);
   });
 });
 

@@ -230,7 +230,7 @@ db_type=$(postconf -c "$stage" -h default_database_type)
 old_inet_interfaces=$(postconf -c "$stage" -h inet_interfaces)
 
 # What this run sets, recorded for the next one (below); conditional ones are added when set.
-set_now='myhostname inet_interfaces relayhost smtp_sasl_auth_enable smtp_sasl_password_maps smtp_sasl_security_options smtp_sasl_tls_security_options smtp_tls_security_level smtp_tls_wrappermode smtp_tls_CAfile sender_canonical_maps defer_transports'
+set_now='myhostname inet_interfaces relayhost smtp_sasl_auth_enable smtp_sasl_password_maps smtp_sasl_security_options smtp_sasl_tls_security_options smtp_tls_security_level smtp_tls_wrappermode smtp_tls_CAfile defer_transports'
 postconf -c "$stage" -e \
   'myhostname='"$host_fqdn" \
   'inet_interfaces=loopback-only' \
@@ -242,7 +242,6 @@ postconf -c "$stage" -e \
   'smtp_tls_security_level=none' \
   'smtp_tls_wrappermode=no' \
   'smtp_tls_CAfile='"$os_smtp_tls_CAfile" \
-  'sender_canonical_maps=' \
   'defer_transports=smtp' \
   || fail 12 "postconf could not write the relay parameters" "see the message above"
 if [ ! -S /dev/log ]; then
@@ -335,10 +334,20 @@ if ! script -qec "postfix -c '$check' check" /dev/null </dev/null >"$work/check.
   fail 13 "postfix check rejects the new configuration" "correct the value named above in the fleet file; the live configuration is unchanged"
 fi
 
-# No credentials now: a map this project wrote for an earlier gateway goes (with its password).
+# No credentials now: a map this project wrote for an earlier gateway goes (with its password),
+# or, when it holds the host's own entries for other next hops, becomes theirs alone again.
 stale_credentials=no
 if [ -f "$stage/sasl_passwd" ] && [ "$(head -n 1 "$stage/sasl_passwd")" = "$credentials_marker" ]; then
-  stale_credentials=yes
+  others=$(tail -n +3 "$stage/sasl_passwd")
+  if [ -n "$others" ]; then
+    printf '%s\n' "$others" >"$stage/sasl_passwd"
+    rm -f "$stage"/sasl_passwd.*
+    postmap -c "$stage" "$db_type:$stage/sasl_passwd" 2>"$work/postmap.err" ||
+      { cat "$work/postmap.err" >&2; fail 12 "postmap could not index the host's own credentials map" "see the message above"; }
+  else
+    stale_credentials=yes
+  fi
+  unset others
 fi
 # The map's own files in directory $1, never the operator's sasl_passwd.* copies.
 remove_credentials_map() { rm -f "$1/sasl_passwd" "$1/sasl_passwd.db" "$1/sasl_passwd.lmdb" "$1/sasl_passwd.cdb"; }

@@ -237,7 +237,7 @@ db_type=$(postconf -c "$stage" -h default_database_type)
 old_inet_interfaces=$(postconf -c "$stage" -h inet_interfaces)
 
 # What this run sets, recorded for the next one (below); conditional ones are added when set.
-set_now='myhostname inet_interfaces relayhost smtp_sasl_auth_enable smtp_sasl_password_maps smtp_sasl_security_options smtp_sasl_tls_security_options smtp_tls_security_level smtp_tls_wrappermode smtp_tls_CAfile sender_canonical_maps defer_transports'
+set_now='myhostname inet_interfaces relayhost smtp_sasl_auth_enable smtp_sasl_password_maps smtp_sasl_security_options smtp_sasl_tls_security_options smtp_tls_security_level smtp_tls_wrappermode smtp_tls_CAfile sender_canonical_maps'
 postconf -c "$stage" -e \
   'myhostname='"$host_fqdn" \
   'inet_interfaces=loopback-only' \
@@ -250,7 +250,6 @@ postconf -c "$stage" -e \
   'smtp_tls_wrappermode=no' \
   'smtp_tls_CAfile='"$os_smtp_tls_CAfile" \
   'sender_canonical_maps=static:centreon@example.org' \
-  'defer_transports=' \
   || fail 12 "postconf could not write the relay parameters" "see the message above"
 if [ ! -S /dev/log ]; then
   # No syslog on this host: without maillog_file Postfix would log nowhere.
@@ -344,6 +343,16 @@ fi
 
 # ---------------------------------------------------------------- credentials map (in the scratch copy)
 step=configure
+# The host's own entries for other next hops (a fallback relay, a transport's) stay after the
+# gateway's: only the gateway's key is this project's (in a map it wrote: the line after the marker).
+others=
+if [ -f "$stage/sasl_passwd" ]; then
+  others=$(awk -v marker="$credentials_marker" -v key="$relay_key" '
+    NR == 1 && $0 == marker { ours = 2 }
+    NR <= ours { next }
+    $1 != key
+  ' "$stage/sasl_passwd")
+fi
 # Owner and mode are set on the empty file BEFORE the secret is written and before postmap, which
 # copies them to the indexed map: the credentials are never readable by anyone but root.
 : >"$stage/sasl_passwd"
@@ -354,6 +363,7 @@ chmod 0600 "$stage/sasl_passwd"
   printf '%s %s:' "$relay_key" "$sasl_user"
   printf '%s' "$password_b64" | base64 -d
   printf '\n'
+  [ -z "$others" ] || printf '%s\n' "$others"
 } >>"$stage/sasl_passwd" || fail 12 "the gateway password (smtp_password) is not valid base64" "supply TF_VAR_smtp_password as plain text"
 rm -f "$stage"/sasl_passwd.*
 postmap -c "$stage" "$db_type:$stage/sasl_passwd" 2>"$work/postmap.err" ||
@@ -368,7 +378,7 @@ if [ "$found" != "$expected" ]; then
   [ "${found%%:*}" = "$sasl_user" ] || fail 13 "postmap -q $relay_key does not return the user $sasl_user" "the map key must equal relayhost; the live configuration is unchanged"
   fail 13 "the credentials map does not hold the password byte for byte (a newline, or leading or trailing spaces?)" "set TF_VAR_smtp_password to a single-line password; the live configuration is unchanged"
 fi
-unset found expected
+unset found expected others
 
 # ---------------------------------------------------------------- alias database
 # A Postfix installed with "No configuration" (as above) never had newaliases run: without the
@@ -409,12 +419,12 @@ if [ ! -e "$conf/main.cf.before-centreon-mail" ]; then
   if [ -f "$conf/main.cf" ]; then cp -p "$conf/main.cf" "$conf/main.cf.before-centreon-mail"
   else : >"$conf/main.cf.before-centreon-mail"; chmod 0644 "$conf/main.cf.before-centreon-mail"; fi
 fi
-# Likewise a credentials map of the host's own (no marker line), which this run replaces: kept once,
+# Likewise a credentials map of the host's own (no marker line), which this run rewrites: kept once,
 # root only whatever its mode was (cp without -p, umask 077).
 if [ -f "$conf/sasl_passwd" ] && [ "$(head -n 1 "$conf/sasl_passwd")" != "$credentials_marker" ] &&
   [ ! -e "$conf/sasl_passwd.before-centreon-mail" ]; then
   cp "$conf/sasl_passwd" "$conf/sasl_passwd.before-centreon-mail"
-  say "the host's own $conf/sasl_passwd is replaced by the gateway's credentials: kept as $conf/sasl_passwd.before-centreon-mail"
+  say "the host's own $conf/sasl_passwd gets the gateway's credentials first (its entries for other next hops stay): kept as it was in $conf/sasl_passwd.before-centreon-mail"
 fi
 
 # Puts the previous configuration back once the live one changed (see fail). Each previous file
