@@ -531,6 +531,18 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       expect(await postconf(host, "relayhost")).toBe("[127.0.0.1]:2525");
     });
 
+    it("a failure after Postfix replaced the host's mail server says the host cannot send mail, and how to take it back", async () => {
+      host = await aptHost({ withExim: true });
+      mkdirSync(host.path("/var/spool/exim4/input"), { recursive: true });
+      const misspelled = pollerResource({}, { postfixParameters: { smtp_sasl_auth_enabel: "yes" } }).resource;
+      const run = await provisionLikeTerraform(host, misspelled, { smtp_password: PASSWORD });
+      expect(run.code).toBe(13);
+      const line = run.stderr.split("\n").find((l) => l.startsWith("centreon-mail-as-code: "));
+      expect(line).toContain(
+        "; installing Postfix removed exim4-daemon-light, so this host cannot send mail until a deploy succeeds (apt-get install exim4-daemon-light takes it back). Fix: ",
+      );
+    });
+
     it("waits for the dpkg lock another package manager holds (unattended-upgrades), then installs", async () => {
       host = await aptHost();
       // Held with fcntl, as apt and unattended-upgrades hold it, for 8 s.

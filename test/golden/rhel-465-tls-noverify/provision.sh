@@ -30,9 +30,12 @@ reported=no
 # the live configuration changed, it is rolled back first, and the line says how that went.
 report() {
   rollback
-  printf 'centreon-mail-as-code: %s: %s failed: %s%s. Fix: %s%s\n' "$host_name" "$step" "$1" "$rollback_outcome" "$rollback_fix" "$2" >&2
+  printf 'centreon-mail-as-code: %s: %s failed: %s%s%s. Fix: %s%s\n' "$host_name" "$step" "$1" "$rollback_outcome" "$replaced_outcome" "$rollback_fix" "$2" >&2
   reported=yes
 }
+# Set once installing Postfix removed the host's other mail server: whatever fails afterwards, the
+# host no longer has it (see the install step).
+replaced_outcome=
 # fail CODE WHAT FIX: report, then exit with the step's code.
 fail() {
   # As in on_exit: a late signal or a closed session must not cut the rollback short.
@@ -187,14 +190,19 @@ install_packages() {
       apt_retry "$work/install.plan" apt_simulate "$@" ||
         { tail -n 5 "$work/install.plan" >&2; fail 11 "apt-get could not install $what: $*" "$fix"; }
       removed=$(sed -n 's/^Remv \([^ ]*\).*/\1/p' "$work/install.plan" | tr '\n' ' ')
+      servers=
       for package in $removed; do
         queue_of "$package" || continue
         [ "$queued" -eq 0 ] || fail 11 "installing $* would remove $package, a mail server with $queued message(s) queued in $spool, which would then never be delivered" \
           "have $package deliver its queue first ($flush), then deploy again; nothing was installed or changed"
+        servers="$servers$package "
       done
       [ -z "$removed" ] || say "apt-get removes, to install $*: $removed(no queued mail is lost)"
       apt_retry "$work/install.log" apt_install "$@" ||
         { tail -n 5 "$work/install.log" >&2; fail 11 "apt-get could not install $what: $*" "$fix"; }
+      # Until a deploy succeeds, Postfix has no configuration of this project's, the host no other
+      # mail server: a failure says so, and how to go back.
+      [ -z "$servers" ] || replaced_outcome="; installing Postfix removed ${servers% }, so this host cannot send mail until a deploy succeeds (apt-get install ${servers% } takes it back)"
       ;;
     rhel)
       dnf -y -q install "$@" >"$work/install.log" 2>&1 ||
