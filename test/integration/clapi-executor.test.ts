@@ -393,6 +393,18 @@ exec ${DOUBLE} "$@"
     expect(audited()).toHaveLength(3);
   });
 
+  // Two fleets on one central: a contact this one created and another adopted is the other's too.
+  it("an object another stack on the central adopted is left in place when this stack drops it", async () => {
+    expect((await run(executor())).code).toBe(0);
+    const other = await run(executor((d) => (d.name = "acme-other")));
+    expect(other.code, other.stderr).toBe(0);
+    expect(readFileSync(host.path("/var/lib/centreon-mail-as-code/acme-other.state"), "utf8")).toContain("adopted\tCONTACT\tjdoe\n");
+    const dropped = await run(executor(dropJdoe));
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(dropped.stdout).toContain("left in place, no longer managed here: another stack on this central declares them: CONTACT;jdoe (stack acme-other)");
+    expect(contact(readState(stateFile), "jdoe")).toBeDefined();
+  });
+
   it("a contact group the fleet stops declaring is left in place (hand-made hosts may notify it), without the members this stack added", async () => {
     expect((await run(executor())).code).toBe(0);
     await centreon(`-o CONTACT -a ADD -v 'Night Shift;nightshift;night@example.org;Night-Shift-Pa55!;0;0;en_US;local'`);
