@@ -68,7 +68,16 @@ export function declareStateBackend(stack: TerraformStack, backend: StateBackend
       encrypt,
       ...(dynamodbTable ? { dynamodbTable } : {}),
       ...(endpoint
-        ? { endpoints: { s3: endpoint }, skipCredentialsValidation: true, skipRequestingAccountId: true, skipRegionValidation: true, skipMetadataApiCheck: true }
+        ? {
+            endpoints: { s3: endpoint },
+            skipCredentialsValidation: true,
+            skipRequestingAccountId: true,
+            skipRegionValidation: true,
+            skipMetadataApiCheck: true,
+            // The checksum headers Terraform 1.6+ sends are refused by several S3-compatible stores,
+            // when the state is written: after the hosts were changed.
+            skipS3Checksum: true,
+          }
         : {}),
       ...(usePathStyle ? { usePathStyle } : {}),
     });

@@ -195,7 +195,23 @@ function stackChecks(doc: Raw): FleetProblem[] {
   if (s3 && s3.endpoint === undefined && region !== undefined && rules.s3Region.test(region) && !rules.awsRegion.test(region)) {
     problems.push({ path: ["backend", "s3", "region"], message: `${showValue(region)} is not valid: it must be ${rules.awsRegion.allowed} (or set endpoint, for S3-compatible storage)` });
   }
+  if (s3 && s3.endpoint !== undefined && s3.dynamodbTable !== undefined) {
+    problems.push({
+      path: ["backend", "s3", "dynamodbTable"],
+      message: "with an endpoint (S3-compatible storage), Terraform would look the table up in AWS DynamoDB: lock with useLockfile instead (the default)",
+    });
+  }
   const http = isObject(doc.backend) && isObject(doc.backend.http) ? doc.backend.http : undefined;
+  // Terraform's defaults are LOCK and UNLOCK: one method set alone pairs it with the other's default,
+  // which a server such as GitLab (POST, DELETE) refuses, and the lock then stays.
+  if (http && (http.lockMethod === undefined) !== (http.unlockMethod === undefined)) {
+    const [set, unset] = http.lockMethod === undefined ? ["unlockMethod", "lockMethod"] : ["lockMethod", "unlockMethod"];
+    const fallback = unset === "lockMethod" ? "LOCK" : "UNLOCK";
+    problems.push({
+      path: ["backend", "http", unset],
+      message: `is required with ${set}: without it Terraform uses ${fallback}, which a server with its own methods refuses (GitLab: lockMethod POST, unlockMethod DELETE)`,
+    });
+  }
   if (http && http.lockAddress === undefined) {
     // Terraform would drop them without a word, and the operator would believe the state locked.
     for (const field of ["unlockAddress", "lockMethod", "unlockMethod"].filter((f) => http[f] !== undefined)) {

@@ -142,6 +142,7 @@ describe("state backends, one state per stack", () => {
         skip_requesting_account_id: true,
         skip_region_validation: true,
         skip_metadata_api_check: true,
+        skip_s3_checksum: true,
       },
     })],
     // GitLab locks with POST and unlocks with DELETE, not Terraform's default LOCK/UNLOCK.
@@ -232,7 +233,9 @@ describe("fleet file errors in stacks and backend", () => {
     ["a bad bucket", (d) => (d.backend = { s3: { bucket: "Acme_States", region: "eu-west-3" } }), `backend.s3.bucket: "Acme_States" is not valid: it must be an S3 bucket name`],
     ["a region that is not AWS's, without an endpoint", (d) => (d.backend = { s3: { bucket: "acme-tf-states", region: "fr-par" } }), `backend.s3.region: "fr-par" is not valid: it must be an AWS region such as eu-west-3 (or set endpoint, for S3-compatible storage)`],
     ["an unlock address without a lock address", (d) => (d.backend = { http: { address: "https://s.example.org/{stack}", unlockAddress: "https://s.example.org/{stack}/lock" } }), "backend.http.unlockAddress: needs lockAddress: without it Terraform takes no lock, and unlockAddress is ignored"],
-    ["a lock method without a lock address", (d) => (d.backend = { http: { address: "https://s.example.org/{stack}", lockMethod: "POST" } }), "backend.http.lockMethod: needs lockAddress: without it Terraform takes no lock, and lockMethod is ignored"],
+    ["a lock method without a lock address", (d) => (d.backend = { http: { address: "https://s.example.org/{stack}", lockMethod: "POST", unlockMethod: "DELETE" } }), "backend.http.lockMethod: needs lockAddress: without it Terraform takes no lock, and lockMethod is ignored"],
+    ["a DynamoDB lock table with S3-compatible storage", (d) => (d.backend = { s3: { bucket: "acme-tf-states", region: "fr-par", endpoint: "https://s3.fr-par.scw.cloud", dynamodbTable: "tf-locks" } }), "backend.s3.dynamodbTable: with an endpoint (S3-compatible storage), Terraform would look the table up in AWS DynamoDB: lock with useLockfile instead (the default)"],
+    ["a lock method without its unlock method", (d) => (d.backend = { http: { address: "https://s.example.org/{stack}", lockAddress: "https://s.example.org/{stack}/lock", lockMethod: "POST" } }), "backend.http.unlockMethod: is required with lockMethod: without it Terraform uses UNLOCK, which a server with its own methods refuses (GitLab: lockMethod POST, unlockMethod DELETE)"],
   ])("%s", (_name, mutate, expected) => {
     const doc = split(baseFleet());
     mutate(doc);
