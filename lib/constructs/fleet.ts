@@ -61,6 +61,8 @@ export class Fleet extends TerraformStack {
   private readonly pollersElsewhere = new Map<string, PollerElsewhere>();
   private readonly pollerOrder: string[] = [];
   readonly centreonStack?: string;
+  /** Where the stack's Terraform state is, without credentials (see declareStateBackend). */
+  readonly stateLocation: string;
   private centralHost?: Central;
   private defaultGatewayChoice?: Gateway;
   private readonly objects: CentreonObject[] = [];
@@ -75,7 +77,7 @@ export class Fleet extends TerraformStack {
     this.strictHostKeys = props.strictHostKeys ?? false;
     this.installCheckPlugins = props.installCheckPlugins ?? true;
     this.centreonStack = props.centreonStack;
-    declareStateBackend(this, props.backend, props.localStatePath ?? `../../../terraform.${name}.tfstate`);
+    this.stateLocation = declareStateBackend(this, props.backend, props.localStatePath ?? `../../../terraform.${name}.tfstate`);
   }
 
   /**

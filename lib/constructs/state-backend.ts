@@ -1,6 +1,7 @@
 // Where a stack keeps its Terraform state: the one place that maps a declared backend to cdktf's.
 // Credentials never come from here: Terraform reads them from its usual environment variables
 // (AWS_* for s3, TF_HTTP_PASSWORD for http, a credentials file or TF_TOKEN_* for remote).
+import { basename } from "node:path";
 import type { TerraformStack } from "../cdktf.js";
 import { Annotations, HttpBackend, LocalBackend, NamedRemoteWorkspace, RemoteBackend, S3Backend } from "../cdktf.js";
 
@@ -52,13 +53,18 @@ export interface RemoteStateProps {
 
 export type StateBackend = { s3: S3StateProps } | { http: HttpStateProps } | { remote: RemoteStateProps };
 
-/** Declares the stack's backend: the one given, or a local state file at `localPath`. */
-export function declareStateBackend(stack: TerraformStack, backend: StateBackend | undefined, localPath: string): void {
+/**
+ * Declares the stack's backend: the one given, or a local state file at `localPath`. Returns where
+ * the state is, without credentials, as the review shows it (a move starts from an empty state).
+ */
+export function declareStateBackend(stack: TerraformStack, backend: StateBackend | undefined, localPath: string): string {
   const name = stack.node.id;
   const forStack = (value: string) => value.replaceAll(STACK_PLACEHOLDER, name);
   if (!backend) {
     // Explicit: cdktf's default would write the checkout's absolute path into the JSON.
     new LocalBackend(stack, { path: localPath });
+    // Its name only: the path depends on where synth writes (a review compares two checkouts).
+    return `local file ${basename(localPath)}`;
   } else if ("s3" in backend) {
     const { bucket, region, keyPrefix = "centreon-mail-as-code/", useLockfile = true, dynamodbTable, encrypt = true, endpoint, usePathStyle } = backend.s3;
     const s3 = new S3Backend(stack, {
@@ -84,6 +90,7 @@ export function declareStateBackend(stack: TerraformStack, backend: StateBackend
     // cdktf 0.21 predates use_lockfile (Terraform 1.10).
     if (useLockfile) s3.addOverride("use_lockfile", true);
     else if (!dynamodbTable) Annotations.of(stack).addWarning(`state backend s3: useLockfile false and no dynamodbTable, so no lock: ${unlocked(name)}`);
+    return `s3://${bucket}/${keyPrefix}${name}.tfstate${endpoint ? ` at ${endpoint}` : ` (AWS, ${region})`}`;
   } else if ("http" in backend) {
     const { address, lockAddress, unlockAddress, lockMethod, unlockMethod, username } = backend.http;
     if (!lockAddress) {
@@ -101,6 +108,7 @@ export function declareStateBackend(stack: TerraformStack, backend: StateBackend
       ...(unlockMethod ? { unlockMethod } : {}),
       ...(username ? { username } : {}),
     });
+    return `http ${forStack(address)}`;
   } else {
     const { hostname, organization, workspacePrefix = "" } = backend.remote;
     new RemoteBackend(stack, {
@@ -108,6 +116,7 @@ export function declareStateBackend(stack: TerraformStack, backend: StateBackend
       organization,
       workspaces: new NamedRemoteWorkspace(`${workspacePrefix}${name}`),
     });
+    return `remote ${hostname ?? "app.terraform.io"}, organization ${organization}, workspace ${workspacePrefix}${name}`;
   }
 }
 

@@ -48,6 +48,8 @@ export interface ReviewDiff {
   stack: string;
   /** The base's stack name when it differs (a renamed stack starts from empty records), else null. */
   renamedFrom: string | null;
+  /** The base's state location when the state moves (and the stack keeps its name), else null. */
+  stateMoved: { from: string; to: string } | null;
   hosts: HostChange[];
   objects: ObjectChange[];
   /** Secrets the head references, by name → where: changing only their values shows nowhere here. */
@@ -88,6 +90,10 @@ export function diffReviews(base: ReviewModel, head: ReviewModel): ReviewDiff {
   return {
     stack: head.stack,
     renamedFrom: base.stack !== head.stack ? base.stack : null,
+    stateMoved:
+      base.stack === head.stack && base.state !== undefined && head.state !== undefined && base.state !== head.state
+        ? { from: base.state, to: head.state }
+        : null,
     hosts,
     objects,
     secrets: head.secrets,

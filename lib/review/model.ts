@@ -13,6 +13,8 @@ export const REVIEW_MODEL_VERSION = 1;
 export interface ReviewModel {
   version: typeof REVIEW_MODEL_VERSION;
   stack: string;
+  /** Where the stack's Terraform state is (absent from models of earlier releases). */
+  state?: string;
   hosts: HostReview[];
   objects: ObjectReview[];
   /** Secret name → where it is referenced, e.g. "host poller-paris: credentials". */
@@ -56,7 +58,7 @@ export function reviewModel(fleet: Fleet): ReviewModel {
   const batch = configuration?.batch();
   const objects = batch ? objectReviews(batch, reference) : [];
   const sorted = Object.fromEntries([...secrets.keys()].sort().map((name) => [name, [...secrets.get(name)!]]));
-  return { version: REVIEW_MODEL_VERSION, stack: fleet.node.id, hosts, objects, secrets: sorted };
+  return { version: REVIEW_MODEL_VERSION, stack: fleet.node.id, state: fleet.stateLocation, hosts, objects, secrets: sorted };
 }
 
 function hostReview(relay: MailRelay, role: HostReview["role"], reference: (secret: string, where: string) => void): HostReview {

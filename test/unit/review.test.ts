@@ -318,6 +318,23 @@ describe("diffReviews: what changes, per host and per object", () => {
     expect(text).not.toContain("**No changes**");
   });
 
+  it("a state that moves (another backend, bucket or key) is said: the deploy would start from an empty state", () => {
+    const doc = reviewedFleet();
+    doc.backend = { s3: { bucket: "acme-tf-states", region: "eu-west-3" } };
+    const head = modelOf(doc);
+    expect(head.state).toBe(`s3://acme-tf-states/centreon-mail-as-code/${BASE.stack}.tfstate (AWS, eu-west-3)`);
+    const diff = diffReviews(BASE, head);
+    expect(diff.stateMoved).toEqual({ from: "local file terraform.unit-fleet.tfstate", to: head.state });
+    const text = renderChanges(diff, ...SIDES);
+    expect(text).toContain(
+      `**The Terraform state moves** from \`local file terraform.unit-fleet.tfstate\` to \`${head.state}\`. Run\n\`terraform init -migrate-state\``,
+    );
+    expect(text).not.toContain("**No changes**");
+    // A model of an earlier release, without the state's location: nothing to compare.
+    const { state: _state, ...older } = BASE;
+    expect(diffReviews(older, head).stateMoved).toBeNull();
+  });
+
   it("renders a change of gateway inheritance, parameters, a host and an object as CHANGES.md (golden)", async () => {
     const diff = diffAfter((d) => {
       d.defaultGateway = "backup";
