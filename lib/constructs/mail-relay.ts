@@ -184,6 +184,8 @@ export class MailRelay extends Construct {
       // How Postfix names the gateway in a delivery's relay= field (host names in lower case).
       gatewayHop: `${this.gateway.settings.host.toLowerCase()}:${this.gateway.settings.port}`,
       gatewayPort: String(this.gateway.settings.port),
+      // The SMTP client's settings the relay manages: master.cf must not override them.
+      clientParameterNames: this.parameters.filter((p) => p.name.startsWith("smtp_")).map((p) => p.name).join("|"),
       os: this.os,
       osProfiles: OS_FAMILIES.map((family) => ({
         family,

@@ -223,6 +223,18 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect(await postconf(host, "sender_canonical_maps")).toBe(own);
   });
 
+  it("refuses a master.cf override of a managed SMTP client setting (-o on the smtp service), changing nothing", async () => {
+    host = await startScratchHost({ name: "override" });
+    expect((await host.exec("postconf -P 'smtp/unix/smtp_tls_security_level=may'")).code).toBe(0);
+    const mainCf = readFileSync(host.path("/etc/postfix/main.cf"), "utf8");
+    const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(run.code).toBe(13);
+    expect(run.stderr).toContain(
+      "centreon-mail-as-code: poller1: validate failed: master.cf overrides what the fleet sets for the smtp service: smtp/unix/smtp_tls_security_level = may. Fix: remove these -o options from the smtp line of /etc/postfix/master.cf",
+    );
+    expect(readFileSync(host.path("/etc/postfix/main.cf"), "utf8")).toBe(mainCf);
+  });
+
   it("on a host that had no main.cf, a parameter the fleet stops setting goes back to Postfix's default", async () => {
     host = await startScratchHost({ name: "unset-fresh", mainCf: "none" });
     const withLifetime = pollerResource({}, { postfixParameters: { maximal_queue_lifetime: "10d" } }).resource;
