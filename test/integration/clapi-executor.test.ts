@@ -422,9 +422,15 @@ exec ${DOUBLE} "$@"
   it.each([
     ["a contact's", (d: Record<string, any>) => (d.contacts = d.contacts.filter((c: { alias: string }) => c.alias !== "mmartin")), "CONTACT;DEL;mmartin", (s: DoubleState) => contact(s, "mmartin")],
     ["a service's", withoutMessage, "SERVICE;DEL;smtp-corporate;SMTP-Message", (s: DoubleState) => serviceOf(s, "smtp-corporate", "SMTP-Message")],
-  ])("%s DEL CLAPI refuses is tried again by the next run", async (_what, change, del, find) => {
+    [
+      "a membership's",
+      (d: Record<string, any>) => (d.contacts[0].groups = []),
+      "CG;DELCONTACT;ops;jdoe",
+      (s: DoubleState) => s.contactGroups.find((g) => g.cols.cg_name === "ops")?.contacts.find((id) => id === contact(s, "jdoe")!.id),
+    ],
+  ])("%s removal CLAPI refuses is tried again by the next run", async (_what, change, del, find) => {
     expect((await run(executor())).code).toBe(0);
-    // The prune lines follow the batch: the first is that object's DEL.
+    // The prune lines follow the batch: the first is that removal.
     updateState(stateFile, (state) => (state.failOnLine = executorLines(change).length + 1));
     const refused = await run(executor(change));
     expect(refused.code).toBe(22);

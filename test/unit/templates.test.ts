@@ -1,6 +1,7 @@
 // Golden tests of the rendered files: a reviewer's view of every variant, byte for byte.
 // After an intended change: npx vitest run test/unit/templates.test.ts -u, then read the diff.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Testing } from "../../lib/cdktf.js";
 import { Fleet } from "../../lib/constructs/fleet.js";
@@ -8,6 +9,8 @@ import type { GatewayProps } from "../../lib/constructs/gateway.js";
 import type { OsChoice } from "../../lib/postfix/os.js";
 import type { RolloutProps } from "../../lib/constructs/rollout.js";
 import { HOST_KEYS } from "../fixtures/fleets.js";
+import { buildFleet } from "../../lib/fleet/build.js";
+import { parseFleet } from "../../lib/fleet/load.js";
 
 function relayFiles(os: OsChoice, gateway: Omit<GatewayProps, "auth"> & { auth?: boolean }, rollout?: RolloutProps) {
   const fleet = new Fleet(Testing.app(), "golden");
@@ -45,6 +48,19 @@ describe.each(Object.entries(variants))("rendered files for %s", (name, files) =
     expect(files["main.cf"]).not.toMatch(/smtp_use_tls/);
     expect(files["provision.sh"]).not.toMatch(/smtp_use_tls=/);
   });
+});
+
+// A quote in a comment inside a single-quoted awk program, say, would end the quoting.
+describe("the scripts hosts run parse (sh -n)", () => {
+  const executor = buildFleet(Testing.app(), parseFleet(readFileSync("examples/fleet.yaml", "utf8"))).central!.configuration!.script();
+  it.each([...Object.entries(variants).map(([name, files]) => [`${name}: provision.sh`, files["provision.sh"]]), ["the central's executor", executor]])(
+    "%s",
+    (_name, script) => {
+      const check = spawnSync("sh", ["-n"], { input: script, encoding: "utf8" });
+      expect(check.stderr).toBe("");
+      expect(check.status).toBe(0);
+    },
+  );
 });
 
 describe("what each variant means for Postfix", () => {
