@@ -43,7 +43,9 @@ export async function synthesize(spec: FleetSpec, outdir: string, props: BuildPr
   // A plan file an earlier `cdktf diff` saved holds the secrets in clear: never leave one, in the
   // directory of a stack that has since left the fleet neither.
   const stacksDir = join(outdir, "stacks");
-  for (const stack of readdirSync(stacksDir)) rmSync(join(stacksDir, stack, "plan"), { force: true });
+  for (const entry of readdirSync(stacksDir, { withFileTypes: true })) {
+    if (entry.isDirectory()) rmSync(join(stacksDir, entry.name, "plan"), { force: true });
+  }
   const synthesized = performance.now();
   const reviewDirs = await Promise.all(reviews);
   const done = performance.now();

@@ -402,7 +402,12 @@ exec ${DOUBLE} "$@"
     const dropped = await run(executor(dropJdoe));
     expect(dropped.code, dropped.stderr).toBe(0);
     expect(dropped.stdout).toContain("left in place, no longer managed here: another stack on this central declares them: CONTACT;jdoe (stack acme-other)");
-    expect(contact(readState(stateFile), "jdoe")).toBeDefined();
+    const state = readState(stateFile);
+    const jdoe = contact(state, "jdoe")!;
+    expect(jdoe).toBeDefined();
+    // Nor are its links, which the other fleet declares too: its group, the check it is notified by.
+    expect(state.contactGroups.find((g) => g.cols.cg_name === "ops")!.contacts).toContain(jdoe.id);
+    expect(state.hosts.find((h) => h.cols.host_name === "smtp-corporate")!.contacts).toContain(jdoe.id);
   });
 
   it("a contact group the fleet stops declaring is left in place (hand-made hosts may notify it), without the members this stack added", async () => {

@@ -30,6 +30,7 @@ describe("npm run plan", () => {
       mkdirSync(join(outdir, "stacks", stack), { recursive: true });
       writeFileSync(join(outdir, "stacks", stack, "plan"), `stale plan holding ${SECRET}`);
     }
+    writeFileSync(join(outdir, "stacks", ".DS_Store"), "a file beside the stacks is left alone");
 
     const plan = (...options: string[]) =>
       spawnSync("npm", ["run", "--silent", "plan", ...(options.length ? ["--", ...options] : [])], {

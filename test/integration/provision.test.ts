@@ -225,13 +225,14 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
 
   it("refuses a master.cf override of a managed SMTP client setting (-o on the smtp service), changing nothing", async () => {
     host = await startScratchHost({ name: "override" });
-    expect((await host.exec("postconf -P 'smtp/unix/smtp_tls_security_level=may'")).code).toBe(0);
+    expect((await host.exec("postconf -P 'smtp/unix/smtp_tls_security_level=may' 'smtp/unix/smtp_sasl_password_maps=static:fbuser:S3cret-Pw'")).code).toBe(0);
     const mainCf = readFileSync(host.path("/etc/postfix/main.cf"), "utf8");
     const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
     expect(run.code).toBe(13);
     expect(run.stderr).toContain(
-      "centreon-mail-as-code: poller1: validate failed: master.cf overrides what the fleet sets for the smtp service: smtp/unix/smtp_tls_security_level = may. Fix: remove these -o options from the smtp line of /etc/postfix/master.cf",
+      "centreon-mail-as-code: poller1: validate failed: master.cf overrides what the fleet sets for the smtp service: smtp/unix/smtp_sasl_password_maps smtp/unix/smtp_tls_security_level. Fix: remove these -o options from the smtp line of /etc/postfix/master.cf",
     );
+    expect(run.stdout + run.stderr).not.toContain("S3cret-Pw");
     expect(readFileSync(host.path("/etc/postfix/main.cf"), "utf8")).toBe(mainCf);
   });
 
@@ -287,6 +288,13 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect(readFileSync(host.path("/etc/postfix/sasl_passwd.before-centreon-mail"), "utf8")).toBe(own);
     const map = readFileSync(host.path("/etc/postfix/sasl_passwd"), "utf8");
     expect(map.split("\n").slice(1)).toEqual([`[127.0.0.1]:2526 poller:${PASSWORD} 2`, ...others.split("\n"), ""]);
+    // Upgraded from a release that kept no other entry: they come back from the saved copy.
+    const oldRelease = readFileSync(host.path("/etc/postfix/sasl_passwd"), "utf8").split("\n").slice(0, 2).join("\n");
+    writeFileSync(host.path("/etc/postfix/sasl_passwd"), `${oldRelease}\n`, { mode: 0o600 });
+    const upgraded = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: `${PASSWORD} 3` });
+    expect(upgraded.code, upgraded.stderr).toBe(0);
+    expect(await lookup("[other.example.org]:587")).toBe("someone:their-password\n");
+    expect(await lookup("[127.0.0.1]:2525")).toBe(`poller:${PASSWORD} 3\n`);
     // A gateway without a login: the gateway's line goes, the other entries stay, the map the host's again.
     const third = await provisionLikeTerraform(host, singlePoller({ port: 2526, security: "starttls", verifyCertificate: false, auth: undefined }).resource, {});
     expect(third.code, third.stderr).toBe(0);

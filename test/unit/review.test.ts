@@ -327,7 +327,7 @@ describe("diffReviews: what changes, per host and per object", () => {
     expect(diff.stateMoved).toEqual({ from: "local file terraform.unit-fleet.tfstate", to: head.state });
     const text = renderChanges(diff, ...SIDES);
     expect(text).toContain(
-      `**The Terraform state moves** from \`local file terraform.unit-fleet.tfstate\` to \`${head.state}\`. Run\n\`terraform init -migrate-state\``,
+      `**The Terraform state moves** from \`local file terraform.unit-fleet.tfstate\` to \`${head.state}\`. Move it\nbefore the deploy`,
     );
     expect(text).not.toContain("**No changes**");
     // A model of an earlier release, without the state's location: nothing to compare.

@@ -317,7 +317,8 @@ if [ -s "$work/postconf.err" ]; then
   fail 13 "postconf reports problems in the new main.cf" "correct the parameter named above (postfixParameters in the fleet file?); the live configuration is unchanged"
 fi
 # An -o option on master.cf's smtp service wins over main.cf: the host would not relay as reviewed.
-overrides=$(postconf -c "$stage" -P 2>/dev/null | grep -E '^smtp/unix/(smtp_sasl_auth_enable|smtp_sasl_password_maps|smtp_sasl_security_options|smtp_sasl_tls_security_options|smtp_tls_security_level|smtp_tls_wrappermode|smtp_tls_CAfile) *=' | tr '\n' ' ' || true)
+# Named, not shown: a value there may be a password (smtp_sasl_password_maps=static:user:password).
+overrides=$(postconf -c "$stage" -P 2>/dev/null | grep -E '^smtp/unix/(smtp_sasl_auth_enable|smtp_sasl_password_maps|smtp_sasl_security_options|smtp_sasl_tls_security_options|smtp_tls_security_level|smtp_tls_wrappermode|smtp_tls_CAfile) *=' | sed 's/ *=.*//' | tr '\n' ' ' || true)
 [ -z "$overrides" ] ||
   fail 13 "master.cf overrides what the fleet sets for the smtp service: ${overrides% }" "remove these -o options from the smtp line of $conf/master.cf (postfixParameters set main.cf, never master.cf); the live configuration is unchanged"
 # A CA file Postfix cannot read shows only at delivery ("TLS engine unavailable", mail deferred).

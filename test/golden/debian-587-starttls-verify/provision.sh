@@ -324,7 +324,8 @@ if [ -s "$work/postconf.err" ]; then
   fail 13 "postconf reports problems in the new main.cf" "correct the parameter named above (postfixParameters in the fleet file?); the live configuration is unchanged"
 fi
 # An -o option on master.cf's smtp service wins over main.cf: the host would not relay as reviewed.
-overrides=$(postconf -c "$stage" -P 2>/dev/null | grep -E '^smtp/unix/(smtp_sasl_auth_enable|smtp_sasl_password_maps|smtp_sasl_security_options|smtp_sasl_tls_security_options|smtp_tls_security_level|smtp_tls_wrappermode|smtp_tls_CAfile) *=' | tr '\n' ' ' || true)
+# Named, not shown: a value there may be a password (smtp_sasl_password_maps=static:user:password).
+overrides=$(postconf -c "$stage" -P 2>/dev/null | grep -E '^smtp/unix/(smtp_sasl_auth_enable|smtp_sasl_password_maps|smtp_sasl_security_options|smtp_sasl_tls_security_options|smtp_tls_security_level|smtp_tls_wrappermode|smtp_tls_CAfile) *=' | sed 's/ *=.*//' | tr '\n' ' ' || true)
 [ -z "$overrides" ] ||
   fail 13 "master.cf overrides what the fleet sets for the smtp service: ${overrides% }" "remove these -o options from the smtp line of $conf/master.cf (postfixParameters set main.cf, never master.cf); the live configuration is unchanged"
 # A CA file Postfix cannot read shows only at delivery ("TLS engine unavailable", mail deferred).
@@ -364,6 +365,10 @@ if [ -f "$stage/sasl_passwd" ]; then
     NR <= ours { next }
     $1 != key
   ' "$stage/sasl_passwd")
+fi
+# A map an earlier release wrote kept none of them: they come back from the host's saved copy.
+if [ -z "$others" ] && [ -f "$conf/sasl_passwd.before-centreon-mail" ] && [ "$(head -n 1 "$stage/sasl_passwd" 2>/dev/null)" = "$credentials_marker" ]; then
+  others=$(awk -v key="$relay_key" '$1 != key' "$conf/sasl_passwd.before-centreon-mail")
 fi
 # Owner and mode are set on the empty file BEFORE the secret is written and before postmap, which
 # copies them to the indexed map: the credentials are never readable by anyone but root.
