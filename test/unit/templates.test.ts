@@ -2,6 +2,7 @@
 // After an intended change: npx vitest run test/unit/templates.test.ts -u, then read the diff.
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { Testing } from "../../lib/cdktf.js";
 import { Fleet } from "../../lib/constructs/fleet.js";
@@ -59,6 +60,18 @@ describe("the scripts hosts run parse (sh -n)", () => {
       const check = spawnSync("sh", ["-n"], { input: script, encoding: "utf8" });
       expect(check.stderr).toBe("");
       expect(check.status).toBe(0);
+      // Two stray quotes keep the shell happy but cut an awk program short. Each program here ends
+      // with its closing quote alone on its line (or is one line): a cut one ends mid-line.
+      const word = `(?:'[^']*'|"[^"]*"|[^\\s'"])+`;
+      const call = new RegExp(`\\bawk((?:[ \\t]+-[A-Za-z][ \\t]*${word})*)[ \\t]+'([^']*)'(.?)`, "g");
+      const calls = [...script.matchAll(call)];
+      expect(calls.length).toBeGreaterThan(0);
+      for (const [, , program, after] of calls) {
+        if (program.includes("\n")) expect(program.slice(program.lastIndexOf("\n") + 1), program).toMatch(/^\s*$/);
+        expect(after, program).toMatch(/^[\s)]?$/);
+        const awk = spawnSync("awk", [program], { input: "", encoding: "utf8", cwd: tmpdir() });
+        expect(awk.stderr, program).not.toMatch(/syntax error|runaway|unexpected/i);
+      }
     },
   );
 });
