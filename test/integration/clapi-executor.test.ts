@@ -421,6 +421,14 @@ exec ${DOUBLE} "$@"
     const ops = state.contactGroups.find((g) => g.cols.cg_name === "ops");
     const nightshift = contact(state, "nightshift")!;
     expect(ops?.contacts).toEqual([nightshift.id]);
+    // Declared again: this stack's again, not adopted, with the links it makes.
+    const back = await run(executor());
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).not.toContain("managing objects made outside this stack");
+    const withoutJdoeInOps = await run(executor((d) => (d.contacts[0].groups = [])));
+    expect(withoutJdoeInOps.code, withoutJdoeInOps.stderr).toBe(0);
+    const after = readState(stateFile);
+    expect(after.contactGroups.find((g) => g.cols.cg_name === "ops")!.contacts).not.toContain(contact(after, "jdoe")!.id);
   });
 
   // A SERVICE is recorded as host;service: its refused DEL must keep that record, not lose it.
