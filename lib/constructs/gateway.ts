@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Annotations } from "../cdktf.js";
 import { assertRule, rules } from "../fleet/rules.js";
-import { relayhostOf, type GatewaySecurity, type RelayGateway } from "../postfix/relay-parameters.js";
+import { relayhostOf, tlsLevelOf, type GatewaySecurity, type RelayGateway } from "../postfix/relay-parameters.js";
 import type { Secret } from "../secret.js";
 
 export interface GatewayAuth {
@@ -21,6 +21,12 @@ export interface GatewayProps {
   security?: GatewaySecurity;
   /** Check the gateway's certificate chain and name. @default true */
   verifyCertificate?: boolean;
+  /**
+   * The name the gateway's certificate carries, checked instead of `host`: needed when `host` is an
+   * IP address and the certificate names the gateway by DNS name only. Needs verifyCertificate.
+   * @default - the certificate must match `host`
+   */
+  certificateName?: string;
   /** CA bundle on the hosts to verify the gateway with. @default - the distribution's bundle */
   caFile?: string;
   /** @default - no SASL authentication */
@@ -88,6 +94,12 @@ export class Gateway extends Construct {
     assertRule(rules.gatewayHost, `gateway ${this.gatewayName}: host`, props.host);
     const { port, security } = assertSmtpTransport(`gateway ${this.gatewayName}`, props.port, props.security);
     if (props.caFile !== undefined) assertRule(rules.absolutePath, `gateway ${this.gatewayName}: caFile`, props.caFile);
+    if (props.certificateName !== undefined) {
+      assertRule(rules.certificateName, `gateway ${this.gatewayName}: certificateName`, props.certificateName);
+      if (security === "none" || props.verifyCertificate === false) {
+        throw new Error(`gateway ${this.gatewayName}: certificateName needs a verified TLS connection: remove it, or set security to starttls or tls and verifyCertificate to true`);
+      }
+    }
     if (props.from !== undefined) assertRule(rules.email, `gateway ${this.gatewayName}: from`, props.from);
     if (props.replyTo !== undefined) assertRule(rules.email, `gateway ${this.gatewayName}: replyTo`, props.replyTo);
     if (props.displayName !== undefined) {
@@ -104,6 +116,7 @@ export class Gateway extends Construct {
       port,
       security,
       verifyCertificate: props.verifyCertificate ?? true,
+      certificateName: props.certificateName,
       caFile: props.caFile,
       username: props.auth?.username,
       from: props.from,
@@ -117,6 +130,10 @@ export class Gateway extends Construct {
     } else if (security !== "none" && !this.settings.verifyCertificate) {
       Annotations.of(this).addWarning(
         `gateway ${this.gatewayName}: verifyCertificate false encrypts but does not check who answers; set it to true (with caFile for a private CA)`,
+      );
+    } else if (tlsLevelOf(this.settings) === "verify") {
+      Annotations.of(this).addWarning(
+        `gateway ${this.gatewayName}: host ${props.host} is an IP address: Postfix checks the certificate's name against it, so mail is deferred ("Server certificate not verified") unless the certificate carries this address (an IP subjectAltName); set certificateName to the name it carries, or host to that name`,
       );
     }
   }

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { OS_FAMILIES, OS_PROFILES, type OsChoice, type OsFamily } from "../postfix/os.js";
 import {
   LEGACY_PARAMETERS,
-  MANAGED_PARAMETER_NAMES,
+  refusedExtraParameter,
   relayParameters,
   type RelayParameter,
 } from "../postfix/relay-parameters.js";
@@ -98,11 +98,8 @@ export class MailRelay extends Construct {
   addPostfixParameter(name: string, value: string): void {
     assertRule(rules.postfixParameterName, `host ${this.hostName}: postfixParameters name`, name);
     assertRule(rules.postfixParameterValue, `host ${this.hostName}: postfixParameters.${name}`, value);
-    if ((MANAGED_PARAMETER_NAMES as readonly string[]).includes(name)) {
-      throw new Error(
-        `host ${this.hostName}: postfixParameters.${name} is managed from the gateway and host settings: set it there instead`,
-      );
-    }
+    const refused = refusedExtraParameter(name);
+    if (refused) throw new Error(`host ${this.hostName}: postfixParameters.${name} ${refused}`);
     this.extraParameters[name] = value;
     this.revision++;
   }

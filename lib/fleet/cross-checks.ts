@@ -2,7 +2,7 @@
 // raw document defensively, so they run (and report) even when other fields are invalid.
 import { rules, showValue } from "./rules.js";
 import { terraformName } from "../remote/names.js";
-import { MANAGED_PARAMETER_NAMES, SMTP_SECURITY, type GatewaySecurity } from "../postfix/relay-parameters.js";
+import { refusedExtraParameter, SMTP_SECURITY, type GatewaySecurity } from "../postfix/relay-parameters.js";
 import { queueCheckHostName, RESERVED_COMMAND_NAMES, SMTP_CONNECTOR } from "../clapi/objects.js";
 import { PORTAL_URL_PLACEHOLDER } from "../clapi/notify-command.js";
 import { NO_GATEWAY } from "./schema.js";
@@ -69,11 +69,9 @@ export function crossCheck(doc: unknown): FleetProblem[] {
       });
     }
     const extra = isObject(host.postfixParameters) ? host.postfixParameters : {};
-    for (const name of Object.keys(extra).filter((n) => (MANAGED_PARAMETER_NAMES as readonly string[]).includes(n))) {
-      problems.push({
-        path: [...path, "postfixParameters", name],
-        message: "is managed by this project (from the gateway and host settings): set it there instead",
-      });
+    for (const name of Object.keys(extra)) {
+      const refused = refusedExtraParameter(name);
+      if (refused) problems.push({ path: [...path, "postfixParameters", name], message: refused });
     }
     const ssh = isObject(host.ssh) ? host.ssh : {};
     const user = text(ssh.user) ?? text(fleetSsh.user) ?? "root";
@@ -129,6 +127,12 @@ export function crossCheck(doc: unknown): FleetProblem[] {
     }
     if (security === "none" && gateway.verifyCertificate === true) {
       problems.push({ path: [...path, "verifyCertificate"], message: `true needs TLS: set security to starttls or tls, or remove verifyCertificate` });
+    }
+    if (gateway.certificateName !== undefined && (security === "none" || gateway.verifyCertificate === false)) {
+      problems.push({
+        path: [...path, "certificateName"],
+        message: `${showValue(gateway.certificateName)} needs a verified TLS connection: remove it, or set security to starttls or tls and verifyCertificate to true`,
+      });
     }
   }
   // Canaries must be hosts with a relay: the pollers, and the central unless its gateway is "none"

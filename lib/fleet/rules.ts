@@ -18,7 +18,7 @@ const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`, "i");
 const FQDN = new RegExp(`^${LABEL}(?:\\.${LABEL})+$`, "i");
 
 /** A URL carrying a user, a password, or a query parameter named like a token, a password or a key. */
-function holdsCredentials(value: string): boolean {
+export function holdsCredentials(value: string): boolean {
   let url: URL;
   try {
     url = new URL(value.replaceAll("{stack}", "stack"));
@@ -90,6 +90,10 @@ export const rules = {
     test: (v: string) => isIPv4(v) || isHostName(v),
     allowed: "a host name or an IPv4 address (e.g. smtp.example.org)",
   },
+  certificateName: {
+    test: (v: string) => isHostName(v) && v.includes("."),
+    allowed: "a DNS name with at least one dot, as the certificate carries it (e.g. smtp.example.org)",
+  },
   email: {
     test: (v: string) => {
       const at = v.lastIndexOf("@");
@@ -155,14 +159,15 @@ export const rules = {
   },
   webUrl: {
     test: (v: string) => {
-      if (!/^https?:\/\/[\x21-\x7e]+$/.test(v) || /["'\\;<>`$]/.test(v) || v.endsWith("/") || !keptInCommandLine(v)) return false;
+      if (!/^https?:\/\/[\x21-\x7e]+$/.test(v) || /["'\\;<>`$]/.test(v) || v.endsWith("/") || !keptInCommandLine(v) || holdsCredentials(v)) return false;
       try {
         return isHostName(new URL(v).hostname) || isIPv4(new URL(v).hostname);
       } catch {
         return false;
       }
     },
-    allowed: `an http(s) URL in printable ASCII (an international domain in its xn-- form) without a trailing '/', spaces, quotes, '$', ';', '<>' or ${GENERATOR_PATTERNS.join(", ")} (e.g. https://centreon.example.org/centreon)`,
+    // It lands in every notification mail, central.clapi and the review: never credentials.
+    allowed: `an http(s) URL in printable ASCII (an international domain in its xn-- form) without credentials (user:password@, ?token=), a trailing '/', spaces, quotes, '$', ';', '<>' or ${GENERATOR_PATTERNS.join(", ")} (e.g. https://centreon.example.org/centreon)`,
   },
   subjectTemplate: {
     test: (v: string) => /^[^\x00-\x1f\x7f;]{1,255}$/.test(v) && v === v.trim() && !holdsPlaceholder(v),
@@ -232,6 +237,8 @@ export function showValue(value: unknown): string {
 /** Throws when `value` breaks `rule`; for constructs, which validate as they are built. */
 export function assertRule(rule: Rule, field: string, value: string, example = ""): void {
   if (!value.isWellFormed() || !rule.test(value)) {
-    throw new Error(`${field} ${showValue(value)} is not valid: it must be ${rule.allowed}${example}`);
+    // A URL with credentials is not repeated: the error lands in CI logs.
+    const shown = /^[a-z]+:\/\//i.test(value) && holdsCredentials(value) ? "(the value is not shown: it holds credentials)" : showValue(value);
+    throw new Error(`${field} ${shown} is not valid: it must be ${rule.allowed}${example}`);
   }
 }

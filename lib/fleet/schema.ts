@@ -1,7 +1,7 @@
 // The fleet file, version 1: its shape, defaults and per-field rules. Checks that span sections
 // (references, duplicates) live in cross-checks.ts; both run on every load.
 import { z } from "zod";
-import { CENTREON_LOCALES, rules, showValue, type Rule } from "./rules.js";
+import { CENTREON_LOCALES, holdsCredentials, rules, showValue, type Rule } from "./rules.js";
 import { NOTIFICATION_LANGUAGES, PLACEHOLDERS, templateProblem } from "../clapi/notify-command.js";
 import { HOST_EVENT_LETTERS, SERVICE_EVENT_LETTERS, type HostEvent, type ServiceEvent } from "../clapi/notifications.js";
 import { SMTP_SECURITY } from "../postfix/relay-parameters.js";
@@ -9,8 +9,9 @@ import { SMTP_SECURITY } from "../postfix/relay-parameters.js";
 /** For a value that may carry a credential pasted by mistake: errors do not repeat it. */
 const SECRET_BEARING = { showValue: false } as const;
 
-function ruled(rule: Rule, description: string, options: { showValue?: boolean } = {}) {
-  const shown = (input: unknown) => (options.showValue === false ? "the value (not shown: it may be a password pasted by mistake)" : showValue(input));
+function ruled(rule: Rule, description: string, options: { showValue?: boolean; hideIf?: (value: string) => boolean } = {}) {
+  const hidden = (input: unknown) => options.showValue === false || (typeof input === "string" && options.hideIf?.(input));
+  const shown = (input: unknown) => (hidden(input) ? "the value (not shown: it may be a password pasted by mistake)" : showValue(input));
   return z
     .string()
     // A lone UTF-16 surrogate cannot be written as UTF-8: it would arrive as U+FFFD.
@@ -114,6 +115,10 @@ export const GatewaySpec = z
       .boolean()
       .default(true)
       .describe("Verify the gateway's certificate chain and name; false encrypts without verifying"),
+    certificateName: ruled(
+      rules.certificateName,
+      "Name the gateway's certificate carries, checked instead of host: needed when host is an IP address and the certificate names the gateway by DNS name only (default: the certificate must match host)",
+    ).optional(),
     caFile: ruled(rules.absolutePath, "CA bundle on the hosts used to verify the gateway (default: the distribution's bundle)").optional(),
     auth: z
       .strictObject({
@@ -152,7 +157,7 @@ export const CentralSpec = z
       })
       .optional()
       .describe("CLAPI credentials on the central; required when the fleet declares Centreon objects"),
-    portalUrl: ruled(rules.webUrl, "The Centreon web UI's address, for ${PORTALURL} in notification commands (e.g. https://centreon.example.org/centreon)").optional(),
+    portalUrl: ruled(rules.webUrl, "The Centreon web UI's address, for ${PORTALURL} in notification commands (e.g. https://centreon.example.org/centreon)", { hideIf: holdsCredentials }).optional(),
     smtpTemplates: z
       .enum(["pack", "create"])
       .default("pack")
@@ -230,7 +235,7 @@ export const NotificationCommandSpec = z
   .strictObject({
     name: centreonName("Base name: each language becomes the Centreon command <name>-<language>"),
     kind: z.enum(["host", "service"]).describe("host or service notifications"),
-    gateway: ruled(rules.objectName, "Gateway whose from, displayName and replyTo make the From and Reply-To headers (default: the central's gateway, else the only gateway)").optional(),
+    gateway: ruled(rules.objectName, "Gateway whose from, displayName and replyTo make the From and Reply-To headers (default: the central's gateway, else defaultGateway, else the only gateway)").optional(),
     languages: z
       .partialRecord(z.enum(NOTIFICATION_LANGUAGES), NotificationTemplateSpec)
       .refine((l) => Object.keys(l).length > 0, { error: `give at least one language: ${NOTIFICATION_LANGUAGES.join(", ")}` })

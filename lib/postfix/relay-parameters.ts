@@ -12,6 +12,8 @@ export interface RelayGateway {
   port: number;
   security: GatewaySecurity;
   verifyCertificate: boolean;
+  /** The name the gateway's certificate carries, checked instead of host (see tlsLevelOf). */
+  certificateName?: string;
   caFile?: string;
   username?: string;
   from?: string;
@@ -45,11 +47,25 @@ export const MANAGED_PARAMETER_NAMES = [
   "smtp_tls_security_level",
   "smtp_tls_wrappermode",
   "smtp_tls_CAfile",
+  "smtp_tls_secure_cert_match",
   "sender_canonical_maps",
   "defer_transports",
   "maillog_file",
   "authorized_mailq_users",
 ] as const;
+
+/**
+ * Why a postfixParameters entry is refused, or undefined: the managed parameters are set from the
+ * gateway and host settings, and the legacy switches are removed (one would come back, after them).
+ */
+export function refusedExtraParameter(name: string): string | undefined {
+  if (name === "smtp_tls_secure_cert_match") return "is managed by this project: set the gateway's certificateName instead";
+  if ((MANAGED_PARAMETER_NAMES as readonly string[]).includes(name)) return "is managed by this project (from the gateway and host settings): set it there instead";
+  if (LEGACY_PARAMETERS.includes(name)) {
+    return "is a legacy TLS switch the relay removes: smtp_tls_security_level, set from the gateway's security and verifyCertificate, replaces it";
+  }
+  return undefined;
+}
 
 /** Who may list the queue: root and Centreon's engine user, which runs check_mailq. */
 export const QUEUE_READERS = ["root", "centreon-engine"];
@@ -65,13 +81,15 @@ export function relayhostOf(gateway: Pick<RelayGateway, "host" | "port">): strin
 }
 
 /**
- * encrypt: TLS without checking the certificate. secure: chain and name checked against the
- * host name. An IP address cannot match by name, so verify (chain only) is used for it.
+ * encrypt: TLS without checking the certificate. secure: chain and name checked, against
+ * certificateName when given (smtp_tls_secure_cert_match), else against the host name. verify, for
+ * an IP address without certificateName: chain checked, and the name against that address, which
+ * the certificate must carry as an IP subjectAltName (few do: Fleet warns).
  */
-export function tlsLevelOf(gateway: Pick<RelayGateway, "host" | "security" | "verifyCertificate">): string {
+export function tlsLevelOf(gateway: Pick<RelayGateway, "host" | "security" | "verifyCertificate" | "certificateName">): string {
   if (gateway.security === "none") return "none";
   if (!gateway.verifyCertificate) return "encrypt";
-  return isIPv4(gateway.host) ? "verify" : "secure";
+  return isIPv4(gateway.host) && gateway.certificateName === undefined ? "verify" : "secure";
 }
 
 export function relayParameters(gateway: RelayGateway, fqdn: string, options: RelayOptions = {}): RelayParameter[] {
@@ -93,6 +111,8 @@ export function relayParameters(gateway: RelayGateway, fqdn: string, options: Re
     { name: "smtp_tls_security_level", value: tlsLevelOf(gateway) },
     { name: "smtp_tls_wrappermode", value: gateway.security === "tls" ? "yes" : "no" },
     { name: "smtp_tls_CAfile", value: gateway.caFile ?? perOs((family) => OS_PROFILES[family].caBundle) },
+    // Set only with certificateName: otherwise Postfix's default (the next hop's name) stays.
+    ...(gateway.certificateName && tlsLevelOf(gateway) === "secure" ? [{ name: "smtp_tls_secure_cert_match", value: gateway.certificateName }] : []),
     // Set only when the fleet asks for it: otherwise the host's own value stays (a sender map its
     // gateway requires), and one this project set earlier goes back to it.
     ...(gateway.from ? [{ name: "sender_canonical_maps", value: senderCanonicalMaps(gateway) }] : []),

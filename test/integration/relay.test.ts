@@ -21,7 +21,8 @@ const GOOD_PASSWORD = "Correct horse: battery 'staple' $1 `x` é";
 const CA_IN_HOST = "/etc/postfix/lab-ca.pem";
 
 function relayResource(port: number, security: "starttls" | "tls", gateway: Record<string, unknown> = {}) {
-  // An IP address with verifyCertificate: level verify, the chain checked against caFile.
+  // An IP address with verifyCertificate: level verify, the chain checked against caFile and the
+  // name against the address (the lab certificate carries 127.0.0.1 unless a test says otherwise).
   const fleet = singlePoller({ port, security, verifyCertificate: true, caFile: CA_IN_HOST, ...gateway, auth: { username: "poller-relay", password: { secret: "smtp_password" } } });
   return fleet.resource;
 }
@@ -135,6 +136,38 @@ describe.skipIf(!requirePrivileged("Postfix relay proof"))("a relay configured b
     expect((await provisionLikeTerraform(host, unverified, { smtp_password: GOOD_PASSWORD })).code).toBe(0);
     const received = (await upstream.waitFor((r) => isMessage(r) && r.subject === "unverified gateway", 20_000)) as UpstreamMessage;
     expect(received.secure).toBe(true);
+  });
+
+  it("a gateway reached by IP whose certificate names it by DNS only: deferred at level verify and under a wrong certificateName, delivered under its own", async () => {
+    const tlsDir = mkdtempSync(join(tmpdir(), "cmr-ca-"));
+    const ca = makeTestCa(tlsDir, { dns: ["smtp.lab.test"], ips: [] });
+    host = await startScratchHost({ name: "relay-certname", mainCf: "none" });
+    copyFileSync(ca.caPath, host.path(CA_IN_HOST));
+    upstream = await startUpstream({ host, port: 0, mode: "starttls", users: { "poller-relay": GOOD_PASSWORD }, tlsDir });
+    const notVerified = (count: number) => (q: { queue_name: string; delay_reason: string }[]) =>
+      q.length === count && q.every((m) => m.queue_name === "deferred" && /certificate not verified/i.test(m.delay_reason));
+
+    // By address alone (level verify): the name is checked against 127.0.0.1, which the certificate does not carry.
+    expect((await provisionLikeTerraform(host, relayResource(upstream.port, "starttls"), { smtp_password: GOOD_PASSWORD })).code).toBe(0);
+    await send(host, "by address");
+    await eventually(() => queue(host!), notVerified(1), "the message deferred: the certificate does not carry the address");
+
+    // Another name than the certificate's: the name is really checked, not only the chain.
+    const wrong = relayResource(upstream.port, "starttls", { certificateName: "other.lab.test" });
+    expect((await provisionLikeTerraform(host, wrong, { smtp_password: GOOD_PASSWORD })).code).toBe(0);
+    await send(host, "under a wrong name");
+    await eventually(() => queue(host!), notVerified(2), "both messages deferred: the certificate is not other.lab.test's");
+    expect(upstream.records().filter(isMessage)).toEqual([]);
+
+    const named = await provisionLikeTerraform(host, relayResource(upstream.port, "starttls", { certificateName: "smtp.lab.test" }), { smtp_password: GOOD_PASSWORD });
+    expect(named.code).toBe(0);
+    expect((await host.exec("postconf -h smtp_tls_security_level smtp_tls_secure_cert_match")).stdout.trim().split("\n")).toEqual(["secure", "smtp.lab.test"]);
+    for (const subject of ["by address", "under a wrong name"]) {
+      const received = (await upstream.waitFor((r) => isMessage(r) && r.subject === subject, 30_000)) as UpstreamMessage;
+      expect(received.secure).toBe(true);
+      expect(received.user).toBe("poller-relay");
+    }
+    await eventually(() => queue(host!), (q) => q.length === 0, "an empty queue");
   });
 
   it("a disabled gateway holds mail in the queue; enabling it again releases the mail", async () => {

@@ -181,6 +181,26 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `smtpChecks[0].security: "tls" (implicit TLS) does not work on port 25, which speaks STARTTLS: use security: starttls`,
     ],
     [
+      "a certificate name without a verified TLS connection",
+      mutate((d) => Object.assign(d.gateways.corporate, { verifyCertificate: false, certificateName: "smtp.example.org" })),
+      `gateways.corporate.certificateName: "smtp.example.org" needs a verified TLS connection: remove it, or set security to starttls or tls and verifyCertificate to true`,
+    ],
+    [
+      "a certificate name that is not a DNS name",
+      mutate((d) => Object.assign(d.gateways.corporate, { certificateName: "smtp" })),
+      `gateways.corporate.certificateName: "smtp" is not valid: it must be a DNS name with at least one dot, as the certificate carries it (e.g. smtp.example.org)`,
+    ],
+    [
+      "a legacy TLS switch in postfixParameters (the relay removes them, before the extras)",
+      mutate((d) => (d.pollers[0].postfixParameters = { smtp_use_tls: "yes" })),
+      `pollers[0].postfixParameters.smtp_use_tls: is a legacy TLS switch the relay removes: smtp_tls_security_level, set from the gateway's security and verifyCertificate, replaces it`,
+    ],
+    [
+      "credentials in the portal URL (it lands in every notification), not repeated",
+      mutate((d) => (d.central.portalUrl = "https://admin:hunter2@centreon.example.org/centreon")),
+      `central.portalUrl: the value (not shown: it may be a password pasted by mistake) is not valid: it must be an http(s) URL in printable ASCII (an international domain in its xn-- form) without credentials (user:password@, ?token=), a trailing '/', spaces, quotes, '$', ';', '<>' or #BR#, @MAILER@ (e.g. https://centreon.example.org/centreon)`,
+    ],
+    [
       "certificate check without TLS",
       mutate((d) => Object.assign(d.gateways.corporate, { security: "none", port: 25, verifyCertificate: true })),
       `gateways.corporate.verifyCertificate: true needs TLS: set security to starttls or tls, or remove verifyCertificate`,

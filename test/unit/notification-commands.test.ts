@@ -1,5 +1,6 @@
 // Notification commands as templates: fleet-file errors, the CLAPI lines, the stored line after
 // CLAPI's splitting (the double), and what Centreon Engine makes of it with hostile macro values.
+import { assertRule, rules } from "../../lib/fleet/rules.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -110,7 +111,7 @@ describe("notification commands in the fleet file: each problem names the field,
     [
       "a portal URL with a quote",
       (d) => (d.central.portalUrl = "https://centreon.example.org/'x"),
-      `central.portalUrl: "https://centreon.example.org/'x" is not valid: it must be an http(s) URL in printable ASCII (an international domain in its xn-- form) without a trailing '/', spaces, quotes, '$', ';', '<>' or #BR#, @MAILER@ (e.g. https://centreon.example.org/centreon)`,
+      `central.portalUrl: "https://centreon.example.org/'x" is not valid: it must be an http(s) URL in printable ASCII (an international domain in its xn-- form) without credentials (user:password@, ?token=), a trailing '/', spaces, quotes, '$', ';', '<>' or #BR#, @MAILER@ (e.g. https://centreon.example.org/centreon)`,
     ],
     [
       "an unclosed placeholder",
@@ -405,5 +406,19 @@ describe("through CLAPI (the double) and Centreon Engine's own splitting", () =>
     const subject = readFileSync(join(dir, "message"), "utf8").split("\n").find((l) => l.startsWith("Subject: "))!;
     expect(subject).toBe("Subject: web01: Storage C: emp ackup 2%");
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("a portal URL holding credentials", () => {
+  it("is refused by the constructs without repeating it (the error lands in CI logs)", () => {
+    let message = "";
+    try {
+      assertRule(rules.webUrl, "notification command notify: portalUrl", "https://admin:hunter2@centreon.example.org/centreon");
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^notification command notify: portalUrl \(the value is not shown: it holds credentials\) is not valid: it must be an http\(s\) URL .* without credentials/);
+    expect(message).not.toContain("hunter2");
+    expect(() => assertRule(rules.webUrl, "portalUrl", "https://centreon.example.org/centreon?token=abc")).toThrow("without credentials");
   });
 });

@@ -160,6 +160,18 @@ describe("user text in Terraform JSON is never a Terraform template", () => {
   });
 });
 
+describe("gateway certificate names", () => {
+  it("warns about a gateway given by IP address without certificateName (its certificate must then carry the address)", () => {
+    const doc = baseFleet();
+    doc.gateways.corporate.host = "192.0.2.25";
+    expect(synthFleet(doc).fleet.warnings.filter((w) => w.includes("certificate"))).toEqual([
+      `gateway corporate: host 192.0.2.25 is an IP address: Postfix checks the certificate's name against it, so mail is deferred ("Server certificate not verified") unless the certificate carries this address (an IP subjectAltName); set certificateName to the name it carries, or host to that name`,
+    ]);
+    doc.gateways.corporate.certificateName = "smtp.example.org";
+    expect(synthFleet(doc).fleet.warnings.filter((w) => w.includes("certificate"))).toEqual([]);
+  });
+});
+
 describe("host keys", () => {
   it("warns, without failing, about a host without hostKey", () => {
     const doc = baseFleet();
@@ -285,7 +297,15 @@ describe("typed constructs without YAML", () => {
         hostKey: HOST_KEYS[1],
         postfixParameters: { relayhost: "[other]:25" },
       }),
-    ).toThrow("host p1: postfixParameters.relayhost is managed from the gateway and host settings: set it there instead");
+    ).toThrow("host p1: postfixParameters.relayhost is managed by this project (from the gateway and host settings): set it there instead");
+  });
+
+  it("refuses a legacy TLS switch in postfixParameters: the relay removes them before writing the extras, so it would come back", () => {
+    const fleet = new Fleet(Testing.app(), "bad");
+    const gateway = fleet.addGateway("gw", { host: "smtp.example.org" });
+    expect(() =>
+      fleet.addPoller({ name: "p1", address: "192.0.2.1", fqdn: "p1.example.org", gateway, hostKey: HOST_KEYS[1], postfixParameters: { smtp_use_tls: "yes" } }),
+    ).toThrow("host p1: postfixParameters.smtp_use_tls is a legacy TLS switch the relay removes");
   });
 });
 

@@ -89,6 +89,19 @@ describe("what each variant means for Postfix", () => {
     expect(param(cf, "inet_interfaces")).toBe("loopback-only");
   });
 
+  it("an IP gateway: verify, the name checked against the address; with certificateName: secure, against that name", () => {
+    const byAddress = relayFiles("debian", { host: "192.0.2.25", port: 587 });
+    expect(param(byAddress["main.cf"], "smtp_tls_security_level")).toBe("verify");
+    expect(param(byAddress["main.cf"], "smtp_tls_secure_cert_match")).toBeUndefined();
+    const named = relayFiles("debian", { host: "192.0.2.25", port: 587, certificateName: "smtp.example.org" });
+    expect(param(named["main.cf"], "relayhost")).toBe("[192.0.2.25]:587");
+    expect(param(named["main.cf"], "smtp_tls_security_level")).toBe("secure");
+    expect(param(named["main.cf"], "smtp_tls_secure_cert_match")).toBe("smtp.example.org");
+    // Set by the script, and recorded: removing certificateName later puts the host's own value back.
+    expect(named["provision.sh"]).toContain("'smtp_tls_secure_cert_match=smtp.example.org'");
+    expect(named["provision.sh"]).toMatch(/set_now='[^']*smtp_tls_secure_cert_match/);
+  });
+
   it("without verification: encrypt (TLS required, certificate not checked)", () => {
     expect(param(variants["debian-587-starttls-noverify"]["main.cf"], "smtp_tls_security_level")).toBe("encrypt");
     expect(param(variants["rhel-465-tls-noverify"]["main.cf"], "smtp_tls_security_level")).toBe("encrypt");
