@@ -103,6 +103,19 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(JSON.stringify(state.invocations)).not.toContain(ADMIN_PASSWORD);
   });
 
+  it("waits for another deploy running on the same central before it reads any state", async () => {
+    // Another fleet's executor, holding the lock for 3 seconds.
+    const other = host.exec("mkdir -p /var/lib/centreon-mail-as-code && flock /var/lib/centreon-mail-as-code/.lock sleep 3");
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    const waited = await run(executor());
+    expect(waited.code).toBe(0);
+    expect(waited.stdout).toContain("another deploy is running on this central: waiting for it to end (at most 10 minutes)");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect((await other).code).toBe(0);
+    expect(readState(stateFile).applied.sort()).toEqual(["Central", "poller-lille", "poller-lyon", "poller-paris"]);
+  });
+
   it("a second run changes no state and applies no poller", async () => {
     expect((await run(executor())).code).toBe(0);
     const before = readState(stateFile);
