@@ -193,7 +193,12 @@ describe.skipIf(!requirePrivileged("relay probe integration"))("the relay script
     expect(await queue(host)).toEqual([]);
     // A first deploy on a host installed with "No configuration": back to no main.cf, Postfix stopped.
     expect(existsSync(host.path("/etc/postfix/main.cf"))).toBe(false);
-    expect((await host.exec("postfix status")).code).not.toBe(0);
+    // Stopped for real: without a main.cf, `postfix status` fails whether or not master runs.
+    expect((await host.exec("ss -ltnH")).stdout).not.toMatch(/:25 /);
+    const masterPid = (await host.exec("cat /var/spool/postfix/pid/master.pid 2>/dev/null || true")).stdout.trim();
+    // Gone, or exited and not yet reaped (a zombie: nothing in the scratch host's namespaces reaps it).
+    const masterState = masterPid ? (await host.exec(`ps -o stat= -p ${masterPid} || true`)).stdout.trim() : "";
+    expect(masterState === "" || masterState.startsWith("Z"), `master ${masterPid}: ${masterState}`).toBe(true);
   });
 
   it("a gateway that accepts the connection and never answers: exit 15 after the timeout, the reachability fix; the probe is removed", async () => {

@@ -2,7 +2,7 @@
 // /etc/postfix, queue and log in their own mount and network namespaces, normal paths.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -261,6 +261,23 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       execFileSync("chattr", ["-i", live]);
     }
     expect((await host.exec("grep -rl Rotated-secret-value /etc/postfix || true")).stdout).toBe("");
+  });
+
+  it("a credentials map that is a symbolic link: its target is never written, the map becomes a file of its own", async () => {
+    host = await startScratchHost({ name: "linkedmap" });
+    const own = "[other.example.org]:587 someone:their-password\n";
+    mkdirSync(host.path("/etc/postfix/private-maps"));
+    writeFileSync(host.path("/etc/postfix/private-maps/sasl"), own, { mode: 0o640 });
+    expect((await host.exec("ln -s /etc/postfix/private-maps/sasl /etc/postfix/sasl_passwd")).code).toBe(0);
+    const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(host.path("/etc/postfix/private-maps/sasl"), "utf8")).toBe(own);
+    expect(fileState(host, "/etc/postfix/private-maps/sasl").mode).toBe("640");
+    expect(lstatSync(host.path("/etc/postfix/sasl_passwd")).isSymbolicLink()).toBe(false);
+    expect(fileState(host, "/etc/postfix/sasl_passwd")).toEqual({ uid: 0, gid: 0, mode: "600" });
+    const lookup = async (key: string) => (await host!.exec(`postmap -q '${key}' hash:/etc/postfix/sasl_passwd`)).stdout;
+    expect(await lookup("[127.0.0.1]:2525")).toBe(`poller:${PASSWORD}\n`);
+    expect(await lookup("[other.example.org]:587")).toBe("someone:their-password\n");
   });
 
   it("a credentials map of the host's own keeps its entries for other next hops, and is kept once as it was, root only", async () => {

@@ -353,6 +353,7 @@ stale_credentials=no
 if [ -f "$stage/sasl_passwd" ] && [ "$(head -n 1 "$stage/sasl_passwd")" = "$credentials_marker" ]; then
   others=$(tail -n +3 "$stage/sasl_passwd")
   if [ -n "$others" ]; then
+    rm -f "$stage/sasl_passwd"
     printf '%s\n' "$others" >"$stage/sasl_passwd"
     rm -f "$stage"/sasl_passwd.*
     postmap -c "$stage" "$db_type:$stage/sasl_passwd" 2>"$work/postmap.err" ||
@@ -416,6 +417,10 @@ rollback() {
   # An activation cut short may have left a staged copy (the new credentials map) beside the live file.
   for file in $managed_files; do rm -f "$conf/.$file.new" "$conf/.$file".*.new; done
   rollback_outcome="; the previous configuration was put back"
+  # Stopped before the files go back when this run started it (a failed probe): postfix stop needs
+  # the main.cf it runs with, which the restore removes on a host that had none.
+  stopped_again=yes
+  if [ "$was_running" = no ] && is_running; then postfix_stop >/dev/null 2>&1 || stopped_again=no; fi
   restored=yes
   for saved in "$backup"/*; do
     [ -e "$saved" ] || continue
@@ -443,9 +448,8 @@ rollback() {
       rollback_outcome="$rollback_outcome, but Postfix did not take it back"
       rollback_fix="${rollback_fix}check 'postfix status' on this host, then "
     }
-  elif is_running; then
-    # It was stopped before this run started it (a failed probe): stopped again, its queue kept.
-    postfix_stop >/dev/null 2>&1 || rollback_outcome="$rollback_outcome, but Postfix, stopped before this run, could not be stopped again"
+  elif [ "$stopped_again" = no ]; then
+    rollback_outcome="$rollback_outcome, but Postfix, stopped before this run, could not be stopped again"
   fi
 }
 postfix_stop() { if has_systemd; then systemctl stop postfix; else postfix stop; fi; }

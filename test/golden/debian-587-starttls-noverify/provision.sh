@@ -370,7 +370,9 @@ if [ -z "$others" ] && [ -f "$conf/sasl_passwd.before-centreon-mail" ] && [ "$(h
   others=$(awk -v key="$relay_key" '$1 != key' "$conf/sasl_passwd.before-centreon-mail")
 fi
 # Owner and mode are set on the empty file BEFORE the secret is written and before postmap, which
-# copies them to the indexed map: the credentials are never readable by anyone but root.
+# copies them to the indexed map: the credentials are never readable by anyone but root. A map that
+# is a symbolic link is replaced, not written through: its target, live, stays as it was.
+rm -f "$stage/sasl_passwd"
 : >"$stage/sasl_passwd"
 chown root:root "$stage/sasl_passwd"
 chmod 0600 "$stage/sasl_passwd"
@@ -454,6 +456,10 @@ rollback() {
   # An activation cut short may have left a staged copy (the new credentials map) beside the live file.
   for file in $managed_files; do rm -f "$conf/.$file.new" "$conf/.$file".*.new; done
   rollback_outcome="; the previous configuration was put back"
+  # Stopped before the files go back when this run started it (a failed probe): postfix stop needs
+  # the main.cf it runs with, which the restore removes on a host that had none.
+  stopped_again=yes
+  if [ "$was_running" = no ] && is_running; then postfix_stop >/dev/null 2>&1 || stopped_again=no; fi
   restored=yes
   for saved in "$backup"/*; do
     [ -e "$saved" ] || continue
@@ -481,9 +487,8 @@ rollback() {
       rollback_outcome="$rollback_outcome, but Postfix did not take it back"
       rollback_fix="${rollback_fix}check 'postfix status' on this host, then "
     }
-  elif is_running; then
-    # It was stopped before this run started it (a failed probe): stopped again, its queue kept.
-    postfix_stop >/dev/null 2>&1 || rollback_outcome="$rollback_outcome, but Postfix, stopped before this run, could not be stopped again"
+  elif [ "$stopped_again" = no ]; then
+    rollback_outcome="$rollback_outcome, but Postfix, stopped before this run, could not be stopped again"
   fi
 }
 postfix_stop() { if has_systemd; then systemctl stop postfix; else postfix stop; fi; }
