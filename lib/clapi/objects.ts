@@ -209,7 +209,8 @@ export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines 
     host("SETPARAM", ["address", c.address]),
     // ADD silently falls back to the default poller for an unknown name; SETINSTANCE says so.
     host("SETINSTANCE", [c.poller]),
-    host("SETTEMPLATE", [SMTP_CONNECTOR.hostTemplate]),
+    // ADD, not SET: a host that was there already (adopted) keeps its own templates; SET would strip them.
+    host("ADDTEMPLATE", [SMTP_CONNECTOR.hostTemplate]),
     host("SETMACRO", ["SMTPUSERNAME", c.username ?? "", "0", ""]),
     host("SETMACRO", ["SMTPPASSWORD", c.password ? { secret: c.password, singleQuoted: true } : "", "1", ""]),
     host("SETMACRO", ["SMTPEXTRAOPTIONS", smtpExtraOptions(c), "0", ""]),

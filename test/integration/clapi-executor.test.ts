@@ -116,6 +116,27 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(readState(stateFile).applied.sort()).toEqual(["Central", "poller-lille", "poller-lyon", "poller-paris"]);
   });
 
+  it("a check's host made by hand keeps its own templates, and the poller it leaves is applied too", async () => {
+    expect((await run(executor((d) => (d.smtpChecks = [])))).code).toBe(0);
+    expect((await centreon(`-o HOST -a ADD -v 'smtp-corporate;gateway;smtp.example.org;generic-active-host-custom;poller-lyon;'`)).code).toBe(0);
+    const start = readState(stateFile).applied.length;
+    const adopted = await run(executor());
+    expect(adopted.code, adopted.stderr).toBe(0);
+    expect(adopted.stdout).toContain("managing objects made outside this stack");
+    expect(adopted.stdout).toContain("hosts made outside this stack now belong to the fleet's pollers (smtp-corporate): applying every poller");
+    const state = readState(stateFile);
+    const templateName = (id: number) => state.hosts.find((h) => h.id === id)!.cols.host_name;
+    const smtpHost = state.hosts.find((h) => h.cols.host_name === "smtp-corporate")!;
+    expect(smtpHost.templates.map(templateName)).toEqual(["generic-active-host-custom", "App-Protocol-SMTP-custom"]);
+    // It moved to poller-paris; poller-lyon, which ran it, is applied too (so are the others: which poller it left is not known).
+    expect(smtpHost.instance).toBe(state.instances.find((i) => i.cols.name === "poller-paris")!.id);
+    expect(state.applied.slice(start).sort()).toEqual(["Central", "poller-lille", "poller-lyon", "poller-paris"]);
+    // Once adopted, a run without changes applies nothing.
+    const settled = readState(stateFile).applied.length;
+    expect((await run(executor())).code).toBe(0);
+    expect(readState(stateFile).applied.length).toBe(settled);
+  });
+
   it("a second run changes no state and applies no poller", async () => {
     expect((await run(executor())).code).toBe(0);
     const before = readState(stateFile);
