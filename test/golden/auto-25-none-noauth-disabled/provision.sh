@@ -52,7 +52,8 @@ has_systemd() { [ -d /run/systemd/system ]; }
 # Where Postfix logs on this host, for a fix line: its maillog_file, else syslog's.
 mail_log() {
   file=$(postconf -h maillog_file 2>/dev/null || true)
-  echo "${file:-journalctl -u postfix, /var/log/mail.log or /var/log/maillog}"
+  # Debian runs the daemons in postfix@-.service, RHEL in postfix.service: the pattern names both.
+  echo "${file:-journalctl -u 'postfix*', /var/log/mail.log or /var/log/maillog}"
 }
 
 work=

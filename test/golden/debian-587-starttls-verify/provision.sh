@@ -52,7 +52,8 @@ has_systemd() { [ -d /run/systemd/system ]; }
 # Where Postfix logs on this host, for a fix line: its maillog_file, else syslog's.
 mail_log() {
   file=$(postconf -h maillog_file 2>/dev/null || true)
-  echo "${file:-journalctl -u postfix, /var/log/mail.log or /var/log/maillog}"
+  # Debian runs the daemons in postfix@-.service, RHEL in postfix.service: the pattern names both.
+  echo "${file:-journalctl -u 'postfix*', /var/log/mail.log or /var/log/maillog}"
 }
 
 work=
@@ -383,7 +384,7 @@ chmod 0600 "$stage/sasl_passwd"
   printf '%s' "$password_b64" | base64 -d
   printf '\n'
   [ -z "$others" ] || printf '%s\n' "$others"
-} >>"$stage/sasl_passwd" || fail 12 "the gateway password (smtp_password) is not valid base64" "supply TF_VAR_smtp_password as plain text"
+} >>"$stage/sasl_passwd" || fail 12 "the credentials map could not be written in $stage" "free space there (df -h $stage), then deploy again"
 rm -f "$stage"/sasl_passwd.*
 postmap -c "$stage" "$db_type:$stage/sasl_passwd" 2>"$work/postmap.err" ||
   { cat "$work/postmap.err" >&2; fail 12 "postmap could not index the credentials map" "see the message above"; }
