@@ -149,6 +149,12 @@ export class Contact extends Construct implements CentreonObject {
     return this.groups.length;
   }
 
+  /** Whether a service problem reaches this contact: notifications on, and at least one service event. */
+  get receivesServiceNotifications(): boolean {
+    const events = this.model.service?.events ?? [];
+    return this.model.enabled === true && events.length > 0 && !events.includes("none");
+  }
+
   addToGroup(group: ContactGroup): void {
     if (!this.groups.includes(group)) this.groups.push(group);
   }

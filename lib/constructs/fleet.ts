@@ -309,7 +309,26 @@ export class Fleet extends TerraformStack {
     return [
       ...this.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data))),
       ...this.replyToWarnings(),
+      ...this.notifyWarnings(),
     ];
+  }
+
+  /**
+   * A check's alerts are service notifications: a check notifying nobody, or a contact who gets no
+   * service notification (notifications off, or no service events: the default), alerts no one.
+   */
+  private notifyWarnings(): string[] {
+    const checks: [string, { contacts?: readonly Contact[]; groups?: readonly ContactGroup[] }][] = this.objects
+      .filter((o): o is SmtpCheck => o instanceof SmtpCheck)
+      .map((check) => [`SMTP check ${check.host}`, check.notifyTargets]);
+    if (this.queueChecks && !this.centreonStack) checks.push(["queueChecks", this.queueChecks]);
+    return checks.flatMap(([what, { contacts = [], groups = [] }]) =>
+      contacts.length + groups.length === 0
+        ? [`${what}: notifies nobody, so its alerts reach no one; give it notify contacts or groups`]
+        : contacts
+            .filter((c) => !c.receivesServiceNotifications)
+            .map((c) => `${what}: contact ${c.alias} is notified but gets no service notification (notifications disabled, or no notifications.service.events); give it service events (critical, recovery...)`),
+    );
   }
 
   /** A relay rewrites every sender header to its own gateway's from: a Reply-To it does not know is lost. */

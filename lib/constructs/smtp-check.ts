@@ -99,6 +99,11 @@ export class SmtpCheck extends Construct implements CentreonObject {
     return this.contacts.length + this.groups.length;
   }
 
+  /** Who its problems notify. */
+  get notifyTargets(): { contacts: readonly Contact[]; groups: readonly ContactGroup[] } {
+    return { contacts: this.contacts, groups: this.groups };
+  }
+
   /** Notifies this contact or group about the check's host and services. */
   notify(target: Contact | ContactGroup): void {
     if (target instanceof Contact) this.contacts.push(target);

@@ -160,6 +160,33 @@ describe("user text in Terraform JSON is never a Terraform template", () => {
   });
 });
 
+describe("checks whose alerts would reach no one", () => {
+  const withChecks = (notifications: Record<string, unknown> | undefined, notify: Record<string, string[]>) => {
+    const doc = baseFleet();
+    doc.contacts = [{ name: "John Doe", alias: "jdoe", email: "jdoe@example.org", ...(notifications ? { notifications } : {}) }];
+    doc.smtpChecks = [{ host: "smtp-corporate", address: "smtp.example.org", poller: "poller-paris", notify }];
+    doc.queueChecks = { warning: 5, critical: 10, notify };
+    return synthFleet(doc).fleet.warnings.filter((w) => w.startsWith("SMTP check") || w.startsWith("queueChecks"));
+  };
+
+  it("warns about a notified contact who gets no service notification (the default), and about a check notifying nobody", () => {
+    expect(withChecks(undefined, { contacts: ["jdoe"] })).toEqual([
+      "SMTP check smtp-corporate: contact jdoe is notified but gets no service notification (notifications disabled, or no notifications.service.events); give it service events (critical, recovery...)",
+      "queueChecks: contact jdoe is notified but gets no service notification (notifications disabled, or no notifications.service.events); give it service events (critical, recovery...)",
+    ]);
+    expect(withChecks({ enabled: false, service: { events: ["critical"] } }, { contacts: ["jdoe"] })).toHaveLength(2);
+    expect(withChecks({ host: { events: ["down"] } }, { contacts: ["jdoe"] })).toHaveLength(2);
+    expect(withChecks({ service: { events: ["critical"] } }, {})).toEqual([
+      "SMTP check smtp-corporate: notifies nobody, so its alerts reach no one; give it notify contacts or groups",
+      "queueChecks: notifies nobody, so its alerts reach no one; give it notify contacts or groups",
+    ]);
+  });
+
+  it("says nothing when the contact gets service notifications", () => {
+    expect(withChecks({ service: { events: ["critical", "recovery"] } }, { contacts: ["jdoe"] })).toEqual([]);
+  });
+});
+
 describe("gateway certificate names", () => {
   it("warns about a gateway given by IP address without certificateName (its certificate must then carry the address)", () => {
     const doc = baseFleet();
