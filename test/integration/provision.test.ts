@@ -263,6 +263,22 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
     expect((await host.exec("grep -rl Rotated-secret-value /etc/postfix || true")).stdout).toBe("");
   });
 
+  it("waits for another deploy configuring the same host (two fleets sharing a central) before it starts", async () => {
+    host = await startScratchHost({ name: "locked" });
+    const other = host.exec("mkdir -p /var/lib/centreon-mail-as-code && flock /var/lib/centreon-mail-as-code/relay.lock sleep 3");
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("another deploy is configuring this host's relay: waiting for it to end (at most 10 minutes)");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect((await other).code).toBe(0);
+    // The Postfix it started does not hold the lock: the next run starts at once.
+    const again = await provisionLikeTerraform(host, pollerResource({ port: 2526 }).resource, { smtp_password: PASSWORD });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toContain("waiting for it to end");
+  });
+
   it("a credentials map that is a symbolic link: its target is never written, the map becomes a file of its own", async () => {
     host = await startScratchHost({ name: "linkedmap" });
     const own = "[other.example.org]:587 someone:their-password\n";

@@ -97,6 +97,18 @@ trap 'exit 143' TERM
 trap 'exit 141' PIPE
 work=$(mktemp -d "${TMPDIR:-/tmp}/centreon-mail-relay.XXXXXX")
 
+# One run at a time on this host: two fleets may both give it a relay (a central they share), and
+# one run's rollback would put its backup over the other's files. Daemons this run starts (Postfix,
+# by hand or from a package's install) get the lock's descriptor closed: it goes with this shell.
+step=detect
+lock_dir=/var/lib/centreon-mail-as-code
+mkdir -p "$lock_dir" && chmod 0700 "$lock_dir"
+exec 8>"$lock_dir/relay.lock"
+if ! flock -n 8; then
+  say "another deploy is configuring this host's relay: waiting for it to end (at most 10 minutes)"
+  flock -w 600 8 || fail 10 "another deploy still held $lock_dir/relay.lock after 10 minutes" "let it end (ps -ef | grep centreon-mail-relay shows it), then deploy again"
+fi
+
 # Values as shell variables, so messages can name them without re-parsing them.
 relay_key='[smtp.example.org]:587'
 sasl_user='alerts@example.org'
@@ -175,7 +187,7 @@ install_packages() {
       # Waits for the dpkg lock (unattended-upgrades holds it after boot); keeps changed conffiles.
       apt_install() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 \
-          -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >"$work/install.log" 2>&1
+          -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >"$work/install.log" 2>&1 8>&-
       }
       # What apt would remove, asked first: Postfix replaces the host's other mail server (exim4 on
       # a default Debian), and a removed server's queue is never delivered. A queue with mail in it
@@ -206,7 +218,7 @@ install_packages() {
       [ -z "$servers" ] || replaced_outcome="; installing Postfix removed ${servers% }, so this host cannot send mail until a deploy succeeds (apt-get install ${servers% } takes it back)"
       ;;
     rhel)
-      dnf -y -q install "$@" >"$work/install.log" 2>&1 ||
+      dnf -y -q install "$@" >"$work/install.log" 2>&1 8>&- ||
         { tail -n 5 "$work/install.log" >&2; fail 11 "dnf could not install $what: $*" "$fix"; }
       ;;
   esac
@@ -496,8 +508,8 @@ postfix_stop() { if has_systemd; then systemctl stop postfix; else postfix stop;
 postfix_start() {
   if has_systemd; then systemctl start postfix; return; fi
   # What Debian's service runs first: copies resolv.conf and friends into the smtp chroot.
-  if [ -x /usr/lib/postfix/configure-instance.sh ]; then /usr/lib/postfix/configure-instance.sh -; fi
-  postfix start
+  if [ -x /usr/lib/postfix/configure-instance.sh ]; then /usr/lib/postfix/configure-instance.sh - 8>&-; fi
+  postfix start 8>&-
 }
 # What the units' reload runs, also for a Postfix started by hand (systemctl refuses an inactive unit).
 postfix_reload() { postfix reload; }
