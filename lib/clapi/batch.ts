@@ -63,14 +63,15 @@ export function assembleBatch(objects: readonly ObjectLines[]): Batch {
   lines.forEach((l, n) => {
     const name = scopeName(l.scope);
     const scope = scopes.get(name) ?? { text: [], secrets: new Set<string>() };
-    scope.text.push(rendered[n]);
-    for (const field of l.fields) {
+    // Web-only fields count for no engine's scope: a change there applies no poller.
+    scope.text.push(l.webFields ? renderLine({ ...l, fields: l.fields.map((f, i) => (l.webFields!.includes(i) ? "" : f)) }) : rendered[n]);
+    l.fields.forEach((field, i) => {
       if (typeof field !== "string" && "secret" in field) {
         secrets.set(field.secret.name, field.secret);
-        scope.secrets.add(field.secret.name);
+        if (!l.webFields?.includes(i)) scope.secrets.add(field.secret.name);
         if (field.singleQuoted) singleQuoted.add(field.secret.name);
       }
-    }
+    });
     scopes.set(name, scope);
   });
   return {

@@ -11,14 +11,19 @@ export type DeferredValue =
 
 export type Field = string | DeferredValue;
 
-/** Where a line's effect lands: every poller (contacts, commands...) or one poller's engine. */
-export type Scope = "global" | { poller: string };
+/**
+ * Where a line's effect lands: every poller's engine (contacts, commands...), one poller's, or
+ * only Centreon's web UI ("web": a contact's login, password, language...), which no APPLYCFG needs.
+ */
+export type Scope = "global" | "web" | { poller: string };
 
 export interface ClapiLine {
   object: string;
   action: string;
   fields: Field[];
   scope: Scope;
+  /** Fields (0-based) only the web UI uses, in a line whose scope is an engine's (a contact's ADD): left out of its scope's hash. */
+  webFields?: number[];
 }
 
 export const GENERATED_PASSWORD_PLACEHOLDER = "<generated-password>";
@@ -62,5 +67,10 @@ export function renderLine(clapiLine: ClapiLine): string {
 }
 
 export function scopeName(scope: Scope): string {
-  return scope === "global" ? "global" : `poller:${scope.poller}`;
+  return typeof scope === "string" ? scope : `poller:${scope.poller}`;
+}
+
+/** The poller a line's effect lands on, as the review shows it: a name, "all", or "none" (web UI only). */
+export function scopePoller(scope: Scope): string {
+  return scope === "global" ? "all" : scope === "web" ? "none" : scope.poller;
 }

@@ -109,17 +109,19 @@ const bool = (b: boolean) => (b ? "1" : "0");
 
 export function contactLines(c: ContactModel, comment: string): ObjectLines {
   const set = (param: string, value: Field) => line("CONTACT", "SETPARAM", [c.alias, param, value]);
+  // What only Centreon's web UI uses: a change there needs no APPLYCFG (a password rotation reloaded every poller).
+  const setWeb = (param: string, value: Field) => line("CONTACT", "SETPARAM", [c.alias, param, value], "web");
   const password: Field = c.password ? { secret: c.password } : { generatedPassword: true };
   const lines = [
-    line("CONTACT", "ADD", [c.name, c.alias, c.email, password, bool(c.admin), bool(c.guiAccess), c.language, c.authtype]),
+    { ...line("CONTACT", "ADD", [c.name, c.alias, c.email, password, bool(c.admin), bool(c.guiAccess), c.language, c.authtype]), webFields: [3, 4, 5, 6, 7] },
     set("name", c.name),
     set("email", c.email),
-    set("admin", bool(c.admin)),
-    set("access", bool(c.guiAccess)),
-    set("lang", c.language),
-    set("authtype", c.authtype),
+    setWeb("admin", bool(c.admin)),
+    setWeb("access", bool(c.guiAccess)),
+    setWeb("lang", c.language),
+    setWeb("authtype", c.authtype),
     // A generated password is set once, at creation: changing it every run would change state.
-    ...(c.password ? [set("password", { secret: c.password })] : []),
+    ...(c.password ? [setWeb("password", { secret: c.password })] : []),
     set("hostnotifopt", hostNotificationOptions(c.host?.events ?? [])),
     ...(c.host ? [set("hostnotifperiod", c.host.period), set("hostnotifcmd", list(c.host.commands, "host notification command"))] : []),
     set("servicenotifopt", serviceNotificationOptions(c.service?.events ?? [])),

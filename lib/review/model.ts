@@ -4,6 +4,7 @@
 import type { Fleet } from "../constructs/fleet.js";
 import type { MailRelay } from "../constructs/mail-relay.js";
 import type { Batch } from "../clapi/batch.js";
+import { scopePoller } from "../clapi/line.js";
 import { OS_FAMILIES } from "../postfix/os.js";
 import { pinnedHostKey } from "../remote/remote-script.js";
 
@@ -103,7 +104,7 @@ function objectReviews({ lines, rendered, objects }: Batch, reference: (secret: 
   const reviews: ObjectReview[] = objects.map((o) => ({
     kind: o.kind,
     key: o.key,
-    poller: o.scope === "global" ? "all" : o.scope.poller,
+    poller: scopePoller(o.scope),
     fields: {} as Record<string, string>,
   }));
   const owner = new Map<number, ObjectReview>();
@@ -118,7 +119,7 @@ function objectReviews({ lines, rendered, objects }: Batch, reference: (secret: 
     if (!review) {
       review = byKey.get(`${line.object};${fields[0]}`);
       if (!review) {
-        review = { kind: line.object, key: fields[0], poller: line.scope === "global" ? "all" : line.scope.poller, fields: {} };
+        review = { kind: line.object, key: fields[0], poller: scopePoller(line.scope), fields: {} };
         byKey.set(`${review.kind};${review.key}`, review);
         reviews.push(review);
       }

@@ -161,6 +161,24 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(readState(stateFile).applied.slice(next).sort()).toEqual(["Central", "poller-lille", "poller-lyon", "poller-paris"]);
   });
 
+  it("what only the web UI uses (GUI access, language, a rotated password) changes the contact and applies no poller", async () => {
+    const withLogin = (guiAccess: boolean, language: string) => (d: Record<string, any>) => {
+      Object.assign(d.contacts[0], { guiAccess, language, password: { secret: "jdoe_password" } });
+    };
+    expect((await run(executor(withLogin(false, "en_US")), { ...SECRETS, jdoe_password: "Jdoe-Pa55word!1" })).code).toBe(0);
+    const start = readState(stateFile).applied.length;
+    updateState(stateFile, (state) => (state.clockOffsetSeconds += 3601)); // Centreon's delay between two password changes
+    const changed = await run(executor(withLogin(true, "fr_FR")), { ...SECRETS, jdoe_password: "Jdoe-Pa55word!2" });
+    expect(changed.code, changed.stderr).toBe(0);
+    const state = readState(stateFile);
+    expect(contact(state, "jdoe")!.cols).toMatchObject({ contact_oreon: "1", contact_lang: "fr_FR.UTF-8" });
+    expect(contact(state, "jdoe")!.passwordHash).toBe(hashPassword("Jdoe-Pa55word!2"));
+    expect(state.applied.slice(start)).toEqual([]);
+    // A change the engines use still applies them all.
+    expect((await run(executor((d) => { withLogin(true, "fr_FR")(d); d.contacts[0].email = "john.doe@example.org"; }), { ...SECRETS, jdoe_password: "Jdoe-Pa55word!2" })).code).toBe(0);
+    expect(readState(stateFile).applied.slice(start).sort()).toEqual(["Central", "poller-lille", "poller-lyon", "poller-paris"]);
+  });
+
   it("a changed secret re-applies the poller whose objects carry it, with the new value", async () => {
     expect((await run(executor())).code).toBe(0);
     const start = readState(stateFile).applied.length;

@@ -163,8 +163,10 @@ describe("the example fleet's batch (central.clapi)", () => {
     }
   });
 
-  it("scopes lines: contacts are global, a check's lines belong to its poller", () => {
-    expect([...batch.scopes.keys()].sort()).toEqual(["global", "poller:Central", "poller:poller-lille", "poller:poller-lyon", "poller:poller-paris"]);
+  it("scopes lines: contacts are global (what only the web UI uses aside), a check's lines belong to its poller", () => {
+    expect([...batch.scopes.keys()].sort()).toEqual(["global", "poller:Central", "poller:poller-lille", "poller:poller-lyon", "poller:poller-paris", "web"]);
+    const webParams = batch.lines.filter((l) => l.scope === "web").map((l) => `${l.object};${l.action};${l.fields[1] as string}`);
+    expect([...new Set(webParams)].sort()).toEqual(["CONTACT;SETPARAM;access", "CONTACT;SETPARAM;admin", "CONTACT;SETPARAM;authtype", "CONTACT;SETPARAM;lang"]);
     expect(batch.scopes.get("poller:poller-paris")!.secrets).toEqual(["smtp_password"]);
     expect(batch.scopes.get("global")!.secrets).toEqual([]);
   });
