@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Annotations } from "../cdktf.js";
 import type { Fleet } from "./fleet.js";
 import type { Gateway } from "./gateway.js";
 import type { HostProps } from "./host.js";
@@ -31,6 +32,14 @@ export class Central extends Construct {
     const relayProps = fleet.relayProps(props);
     const gateway = props.gateway === "none" ? undefined : (props.gateway ?? fleet.defaultGateway);
     if (gateway) this.relay = new MailRelay(this, "MailRelay", { ...relayProps, gateway, gatewayInherited: !props.gateway });
+    else if (props.gateway === undefined) {
+      Annotations.of(this).addWarning(
+        `central ${props.name}: no relay (no gateway, and the fleet has no defaultGateway), so what the central's own engine monitors notifies no one by mail; set central.gateway, or gateway: none to say so`,
+      );
+    }
+    if (!gateway && Object.keys(props.postfixParameters ?? {}).length > 0) {
+      throw new Error(`central ${props.name}: postfixParameters needs a relay on the central: give it a gateway, or remove them`);
+    }
     if (props.clapi) {
       assertRule(rules.contactAlias, "central: clapi.user", props.clapi.user);
       this.configuration = new CentreonConfiguration(this, "Configuration", {

@@ -135,11 +135,17 @@ export function crossCheck(doc: unknown): FleetProblem[] {
       });
     }
   }
-  // Canaries must be hosts with a relay: the pollers, and the central unless its gateway is "none"
-  // or it has none to inherit (see build.ts).
+  // The central has a relay unless its gateway is "none" or it has none to inherit (see build.ts).
+  const centralRelays = central !== undefined && (central.gateway === undefined ? doc.defaultGateway !== undefined : central.gateway !== NO_GATEWAY);
+  if (central && !centralRelays && isObject(central.postfixParameters) && Object.keys(central.postfixParameters).length > 0) {
+    problems.push({
+      path: ["central", "postfixParameters"],
+      message: `need a relay on the central, which has none (gateway ${central.gateway === undefined ? "not set, and no defaultGateway" : NO_GATEWAY}): give it a gateway, or remove them`,
+    });
+  }
+  // Canaries must be hosts with a relay.
   const rollout = isObject(doc.rollout) ? doc.rollout : undefined;
   if (rollout && Array.isArray(rollout.canary)) {
-    const centralRelays = central !== undefined && (central.gateway === undefined ? doc.defaultGateway !== undefined : central.gateway !== NO_GATEWAY);
     const relayHosts = hosts.filter(({ host }) => host !== central || centralRelays).flatMap(({ host }) => (typeof host.name === "string" ? [host.name] : []));
     const named = new Set<string>();
     rollout.canary.forEach((name, i) => {

@@ -181,6 +181,11 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `smtpChecks[0].security: "tls" (implicit TLS) does not work on port 25, which speaks STARTTLS: use security: starttls`,
     ],
     [
+      "postfixParameters on a central without a relay",
+      mutate((d) => Object.assign(d.central, { gateway: "none", postfixParameters: { message_size_limit: "20480000" } })),
+      `central.postfixParameters: need a relay on the central, which has none (gateway none): give it a gateway, or remove them`,
+    ],
+    [
       "a certificate name without a verified TLS connection",
       mutate((d) => Object.assign(d.gateways.corporate, { verifyCertificate: false, certificateName: "smtp.example.org" })),
       `gateways.corporate.certificateName: "smtp.example.org" needs a verified TLS connection: remove it, or set security to starttls or tls and verifyCertificate to true`,

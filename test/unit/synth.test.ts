@@ -187,6 +187,22 @@ describe("checks whose alerts would reach no one", () => {
   });
 });
 
+describe("a central without a relay", () => {
+  const centralWarnings = (gateway: string | undefined) => {
+    const doc = baseFleet();
+    if (gateway === undefined) delete doc.central.gateway;
+    else doc.central.gateway = gateway;
+    return synthFleet(doc).fleet.warnings.filter((w) => w.startsWith("central"));
+  };
+  it("is warned about when it has none by default (no gateway, no defaultGateway), not when gateway: none says so", () => {
+    expect(centralWarnings(undefined)).toEqual([
+      "central Central: no relay (no gateway, and the fleet has no defaultGateway), so what the central's own engine monitors notifies no one by mail; set central.gateway, or gateway: none to say so",
+    ]);
+    expect(centralWarnings("none")).toEqual([]);
+    expect(centralWarnings("corporate")).toEqual([]);
+  });
+});
+
 describe("gateway certificate names", () => {
   it("warns about a gateway given by IP address without certificateName (its certificate must then carry the address)", () => {
     const doc = baseFleet();
