@@ -351,26 +351,32 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
   unique(list(doc.contacts), "alias", "contact alias", "contacts");
   unique(list(doc.contacts), "name", "contact name", "contacts");
   unique(checks, "host", "SMTP check host", "smtpChecks");
-  // Distinct names can map to one Terraform record name (j.doe and j_doe, or two non-ASCII names).
-  const uniqueRecord = (items: unknown[], field: string, kind: string, section: string) => {
-    const firstAt = new Map<string, number>();
-    items.forEach((item, i) => {
-      const value = isObject(item) ? text(item[field]) : undefined;
-      if (value === undefined) return;
-      const key = terraformName(kind, value).toLowerCase();
-      const first = firstAt.get(key);
-      if (first === undefined) firstAt.set(key, i);
-      else if (text((items[first] as Raw)[field])?.toLowerCase() !== value.toLowerCase()) {
-        problems.push({
-          path: [section, i, field],
-          message: `${showValue(value)} and ${section}[${first}].${field} make the same Terraform resource name ${terraformName(kind, value)}: rename one (letters, digits, '_' and '-' are kept as they are)`,
-        });
-      }
-    });
+  // Distinct names can map to one Terraform record name (j.doe and j_doe, two non-ASCII names, or a
+  // contact group_ops and a group ops: contact_group_ops both).
+  const records = new Map<string, { kind: string; value: string; path: (string | number)[] }>();
+  // suffix: what the record name adds to the value (a notification command's language).
+  const record = (kind: string, written: string | undefined, path: (string | number)[], suffix = "") => {
+    if (written === undefined) return;
+    const value = `${written}${suffix}`;
+    const name = terraformName(kind, value);
+    const first = records.get(name.toLowerCase());
+    if (!first) records.set(name.toLowerCase(), { kind, value, path });
+    // The same name twice is said once, above.
+    else if (first.kind !== kind || first.value.toLowerCase() !== value.toLowerCase()) {
+      problems.push({
+        path,
+        message: `${showValue(written)} and ${formatPath(first.path)} make the same Terraform resource name ${name}: rename one (letters, digits, '_' and '-' are kept as they are)`,
+      });
+    }
   };
-  uniqueRecord(list(doc.contactGroups), "name", "contact_group", "contactGroups");
-  uniqueRecord(list(doc.contacts), "alias", "contact", "contacts");
-  uniqueRecord(checks, "host", "smtp_check", "smtpChecks");
+  list(doc.contactGroups).forEach((g, i) => isObject(g) && record("contact_group", text(g.name), ["contactGroups", i, "name"]));
+  list(doc.contacts).forEach((c, i) => isObject(c) && record("contact", text(c.alias), ["contacts", i, "alias"]));
+  checks.forEach((c, i) => isObject(c) && record("smtp_check", text(c.host), ["smtpChecks", i, "host"]));
+  list(doc.notificationCommands).forEach((c, i) => {
+    const name = isObject(c) ? text(c.name) : undefined;
+    if (name === undefined || !isObject(c.languages)) return;
+    for (const language of Object.keys(c.languages)) record("notification_command", name, ["notificationCommands", i, "name"], `-${language}`);
+  });
 
   list(doc.contacts).forEach((contact, i) => {
     if (!isObject(contact)) return;

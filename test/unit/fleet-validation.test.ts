@@ -181,6 +181,14 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `smtpChecks[0].security: "tls" (implicit TLS) does not work on port 25, which speaks STARTTLS: use security: starttls`,
     ],
     [
+      "a contact alias and a group name that make the same Terraform record (contact_ + group_ops, contact_group_ + ops)",
+      mutate((d) => {
+        d.contactGroups = [{ name: "ops" }];
+        d.contacts = [{ name: "Group Ops", alias: "group_ops", email: "ops@example.org" }];
+      }),
+      `contacts[0].alias: "group_ops" and contactGroups[0].name make the same Terraform resource name contact_group_ops: rename one (letters, digits, '_' and '-' are kept as they are)`,
+    ],
+    [
       "postfixParameters on a central without a relay",
       mutate((d) => Object.assign(d.central, { gateway: "none", postfixParameters: { message_size_limit: "20480000" } })),
       `central.postfixParameters: need a relay on the central, which has none (gateway none): give it a gateway, or remove them`,

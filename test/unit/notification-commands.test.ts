@@ -99,6 +99,11 @@ describe("notification commands in the fleet file: each problem names the field,
       `notificationCommands.1.languages.en.body: "\${SERVICEOUTPUT}" has the unknown placeholder \${SERVICEOUTPUT}: a host notification may use ${PLACEHOLDERS.host.map((p) => `\${${p}}`).join(", ")}`,
     ],
     [
+      "two commands whose names make the same Terraform record",
+      (d) => d.notificationCommands.push(...["notify_service", "notify service"].map((name) => ({ ...structuredClone(d.notificationCommands[1]), name }))),
+      `notificationCommands.3.name: "notify service" and notificationCommands[2].name make the same Terraform resource name notification_command_notify_service-en: rename one (letters, digits, '_' and '-' are kept as they are)`,
+    ],
+    [
       "a ';' in a subject",
       (d) => (d.notificationCommands[0].languages.fr.subject = "Alerte ; ${HOSTNAME}"),
       `notificationCommands.0.languages.fr.subject: "Alerte ; \${HOSTNAME}" is not valid: it must be one line of at most 255 characters without ';' (CLAPI splits on it, with no escaping: write ',' or ' - ') or leading/trailing spaces`,
