@@ -506,8 +506,8 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       "Package: bsd-mailx\nVersion: 0.0~cmr\nArchitecture: all\nMaintainer: tests <tests@example.org>\nDescription: empty stand-in for the install test\n",
     ];
     /** Debian's default mail server, as dpkg records it once installed (no files: nothing of this machine's goes). */
-    const EXIM_STATUS =
-      "Package: exim4-daemon-light\nStatus: install ok installed\nPriority: optional\nSection: mail\nMaintainer: tests <tests@example.org>\n" +
+    const mtaStatus = (name: string) =>
+      `Package: ${name}\nStatus: install ok installed\nPriority: optional\nSection: mail\nMaintainer: tests <tests@example.org>\n` +
       "Architecture: all\nVersion: 4.96-cmr\nProvides: mail-transport-agent\nConflicts: mail-transport-agent\nReplaces: mail-transport-agent\n" +
       "Description: stand-in for the install test\n";
 
@@ -516,15 +516,15 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
      * no network. withExim: Postfix and bsd-mailx are not installed there but exim4-daemon-light
      * is, as on a default Debian (its spool in the host's private /var/spool).
      */
-    async function aptHost({ withExim = false } = {}): Promise<ScratchHost> {
+    async function aptHost({ withExim = false, mta = "exim4-daemon-light" } = {}): Promise<ScratchHost> {
       const privateDirs = ["/var/lib/dpkg", "/etc/apt", "/var/lib/apt", "/var/cache/apt", "/var/cache/debconf", ...(withExim ? ["/var/spool"] : [])];
       const started = await startScratchHost({ name: "apt", mainCf: "none", privateDirs });
       for (const dir of ["/var/lib/dpkg", "/var/cache/debconf"]) execFileSync("cp", ["-a", `${dir}/.`, started.path(dir)]);
       if (withExim) {
         const status = started.path("/var/lib/dpkg/status");
         const stanzas = readFileSync(status, "utf8").split("\n\n").filter((stanza) => !/^Package: (postfix|bsd-mailx)\n/.test(stanza));
-        writeFileSync(status, `${[...stanzas.filter((s) => s.trim()), EXIM_STATUS.trimEnd()].join("\n\n")}\n`);
-        writeFileSync(started.path("/var/lib/dpkg/info/exim4-daemon-light.list"), "");
+        writeFileSync(status, `${[...stanzas.filter((s) => s.trim()), mtaStatus(mta).trimEnd()].join("\n\n")}\n`);
+        writeFileSync(started.path(`/var/lib/dpkg/info/${mta}.list`), "");
       }
       const build = mkdtempSync(join(tmpdir(), "cmr-deb-"));
       const repo = started.path("/var/cache/apt/cmr-repo");
@@ -568,6 +568,18 @@ describe.skipIf(!requirePrivileged("Postfix provisioning integration"))("the pro
       expect(await installed("postfix")).not.toBe("install ok installed");
       expect(readFileSync(join(input, "1tA2bD-000002-CD-D"), "utf8")).toBe("queued alert\n");
       expect(existsSync(host.path("/etc/postfix/main.cf"))).toBe(false);
+    });
+
+    it("a mail server whose queue the script cannot check (courier-mta): exit 11 naming it; nothing installed", async () => {
+      host = await aptHost({ withExim: true, mta: "courier-mta" });
+      const run = await provisionLikeTerraform(host, pollerResource().resource, { smtp_password: PASSWORD });
+      expect(run.code).toBe(11);
+      expect(run.stderr.split("\n").filter((l) => l.startsWith("centreon-mail-as-code: "))).toEqual([
+        "centreon-mail-as-code: poller1: install failed: installing postfix bsd-mailx would remove courier-mta, a mail server whose queue this script cannot check. " +
+          "Fix: have courier-mta deliver its queue (or check it has none), remove it yourself, then deploy again; nothing was installed or changed",
+      ]);
+      expect(await installed("courier-mta")).toBe("install ok installed");
+      expect(await installed("postfix")).not.toBe("install ok installed");
     });
 
     it("another mail server with an empty queue is replaced by Postfix, and the relay is configured", async () => {

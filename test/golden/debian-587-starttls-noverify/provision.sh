@@ -205,7 +205,14 @@ install_packages() {
       removed=$(sed -n 's/^Remv \([^ ]*\).*/\1/p' "$work/install.plan" | tr '\n' ' ')
       servers=
       for package in $removed; do
-        queue_of "$package" || continue
+        if ! queue_of "$package"; then
+          # Another mail server, one this script does not know: its queue, if any, cannot be checked.
+          case "$(dpkg-query -W -f='${Provides}' "$package" 2>/dev/null)" in *mail-transport-agent*)
+            fail 11 "installing $* would remove $package, a mail server whose queue this script cannot check" \
+              "have $package deliver its queue (or check it has none), remove it yourself, then deploy again; nothing was installed or changed" ;;
+          esac
+          continue
+        fi
         [ "$queued" -eq 0 ] || fail 11 "installing $* would remove $package, a mail server with $queued message(s) queued in $spool, which would then never be delivered" \
           "have $package deliver its queue first ($flush), then deploy again; nothing was installed or changed"
         servers="$servers$package "
