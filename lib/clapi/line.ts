@@ -45,10 +45,14 @@ function checkValue(value: string, what: string): string {
   return value;
 }
 
-/** A '|' list for one field; an element holding '|' would become two. */
+/** A '|' list for one field; an element holding '|' would become two, one named twice is a slip. */
 export function list(values: readonly string[], what: string): string {
+  const seen = new Set<string>();
   for (const value of values) {
     if (value.includes("|")) throw new ClapiValueError(`${what} ${JSON.stringify(value)} cannot go in a CLAPI list: '|' separates its elements`);
+    // Centreon compares names without case.
+    if (seen.has(value.toLowerCase())) throw new ClapiValueError(`${what} ${JSON.stringify(value)} is listed twice: list each once`);
+    seen.add(value.toLowerCase());
   }
   return values.join("|");
 }

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Annotations } from "../cdktf.js";
-import { assertRule, rules } from "../fleet/rules.js";
+import { assertDistinct, assertRule, rules } from "../fleet/rules.js";
 import { contactGroupLines, contactLines, type CentreonObject, type ContactModel, type ObjectLines } from "../clapi/objects.js";
 import {
   HOST_EVENT_LETTERS,
@@ -109,7 +109,9 @@ export class Contact extends Construct implements CentreonObject {
         if (!allowed.includes(e)) throw new Error(`contact ${props.alias}: ${kind} event "${e}" is not valid: it must be one of ${allowed.join(", ")}`);
       }
       if (p.events.includes("none" as E) && p.events.length > 1) throw new Error(`contact ${props.alias}: ${kind} events [none] cannot be combined with other events`);
+      assertDistinct(`contact ${props.alias}: ${kind} event`, p.events);
       const commands = p.commands ?? [`${kind}-notify-by-email`];
+      assertDistinct(`contact ${props.alias}: ${kind} notification command`, commands.map((c) => (typeof c === "string" ? c : c.name)));
       for (const c of commands) {
         if (typeof c === "string") assertRule(rules.centreonName, `contact ${props.alias}: ${kind} notification command`, c);
         else if (c.kind !== kind) {

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Annotations, TerraformStack } from "../cdktf.js";
-import { assertRule, rules } from "../fleet/rules.js";
+import { assertDistinct, assertRule, rules } from "../fleet/rules.js";
 import type { Engine } from "../remote/remote-script.js";
 import { Secret } from "../secret.js";
 import { Central, type CentralProps } from "./central.js";
@@ -205,6 +205,8 @@ export class Fleet extends TerraformStack {
   setQueueChecks(settings: QueueCheckSettings): void {
     if (this.queueChecks) throw new Error("queue checks are already set: call setQueueChecks once");
     assertThresholds("queueChecks", settings, { counts: true });
+    assertDistinct("queueChecks: contact", (settings.contacts ?? []).map((c) => c.alias));
+    assertDistinct("queueChecks: contact group", (settings.groups ?? []).map((g) => g.name));
     this.queueChecks = settings;
     // In declaration order, wherever each relay is deployed: splitting a fleet keeps its batch.
     for (const name of this.pollerOrder) {

@@ -104,10 +104,11 @@ export class SmtpCheck extends Construct implements CentreonObject {
     return { contacts: this.contacts, groups: this.groups };
   }
 
-  /** Notifies this contact or group about the check's host and services. */
+  /** Notifies this contact or group about the check's host and services (once, however often it is called). */
   notify(target: Contact | ContactGroup): void {
-    if (target instanceof Contact) this.contacts.push(target);
-    else this.groups.push(target);
+    if (target instanceof Contact) {
+      if (!this.contacts.includes(target)) this.contacts.push(target);
+    } else if (!this.groups.includes(target)) this.groups.push(target);
   }
 
   clapiLines(comment: string): ObjectLines {

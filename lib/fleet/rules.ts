@@ -234,6 +234,15 @@ export function showValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** Throws when `values` names one thing twice (Centreon compares names without case); for constructs. */
+export function assertDistinct(what: string, values: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value.toLowerCase())) throw new Error(`${what} ${showValue(value)} is listed twice: list each once`);
+    seen.add(value.toLowerCase());
+  }
+}
+
 /** Throws when `value` breaks `rule`; for constructs, which validate as they are built. */
 export function assertRule(rule: Rule, field: string, value: string, example = ""): void {
   if (!value.isWellFormed() || !rule.test(value)) {

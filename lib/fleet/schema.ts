@@ -171,17 +171,30 @@ const SERVICE_EVENTS = Object.keys(SERVICE_EVENT_LETTERS) as [ServiceEvent, ...S
 
 const centreonName = (description: string) => ruled(rules.centreonName, description);
 
+/**
+ * A list whose elements must differ; Centreon compares names without case. A repeat is a slip (a
+ * merge, a copy) that CLAPI would be sent as is, so it is refused where it was written.
+ */
+function distinct<T extends z.ZodType<string>>(element: T, what: string) {
+  return z.array(element).superRefine((values, ctx) => {
+    const firstAt = new Map<string, number>();
+    values.forEach((value, i) => {
+      const first = firstAt.get(value.toLowerCase());
+      if (first === undefined) firstAt.set(value.toLowerCase(), i);
+      else ctx.addIssue({ code: "custom", path: [i], input: value, message: `${showValue(value)} is already listed at [${first}]: list each ${what} once` });
+    });
+  });
+}
+
 function notificationSide<const E extends readonly [string, ...string[]]>(events: E, kind: "host" | "service") {
   return z
     .strictObject({
-      events: z
-        .array(z.enum(events))
+      events: distinct(z.enum(events), "event")
         .min(1)
         .refine((list) => !list.includes("none") || list.length === 1, { error: "[none] cannot be combined with other events" })
         .describe(`${kind} events that notify: ${events.join(", ")}, or [none]`),
       period: centreonName("Time period (24x7, workhours, nonworkhours, none)").default("24x7"),
-      commands: z
-        .array(centreonName("Notification command"))
+      commands: distinct(centreonName("Notification command"), "notification command")
         .min(1)
         .default([`${kind}-notify-by-email`])
         .describe(`Notification commands (default ${kind}-notify-by-email)`),
@@ -201,7 +214,7 @@ export const ContactSpec = z
     name: centreonName("Full name shown in Centreon"),
     alias: ruled(rules.contactAlias, "Login, the contact's unique key in Centreon"),
     email: ruled(rules.email, "Where notifications go"),
-    groups: z.array(centreonName("Contact group")).default([]).describe("Contact groups (declared in contactGroups)"),
+    groups: distinct(centreonName("Contact group"), "contact group").default([]).describe("Contact groups (declared in contactGroups)"),
     password: SecretRef.optional().describe(
       "Password for a local contact; omitted: a random policy-compliant one is generated on the central when the contact is created",
     ),
@@ -277,8 +290,8 @@ const thresholds = <T extends z.ZodRawShape>(shape: T, what: string, { counts = 
 
 const NotifySpec = z
   .strictObject({
-    contacts: z.array(ruled(rules.contactAlias, "Contact alias")).default([]),
-    groups: z.array(centreonName("Contact group")).default([]),
+    contacts: distinct(ruled(rules.contactAlias, "Contact alias"), "contact").default([]),
+    groups: distinct(centreonName("Contact group"), "contact group").default([]),
   })
   .prefault({})
   .describe("Who the check's problems notify (declared contacts and contact groups)");

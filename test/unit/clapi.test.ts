@@ -375,3 +375,46 @@ describe("the batch after changes made through intent methods", () => {
     expect(fleet.central!.configuration!.batch().text).toContain("CG;ADDCONTACT;ops;jdoe");
   });
 });
+
+describe("names listed twice, from the constructs", () => {
+  const fleetWithCentral = () => {
+    const fleet = new Fleet(Testing.app(), "twice");
+    const gateway = fleet.addGateway("gw", { host: "smtp.example.org" });
+    const clapi = { user: "admin", password: fleet.secret("admin_pw") };
+    fleet.setCentral({ name: "Central", address: "192.0.2.10", fqdn: "centreon.example.org", gateway, clapi });
+    return fleet;
+  };
+
+  it("refuses a contact's event or notification command listed twice (command names compared without case)", () => {
+    const fleet = fleetWithCentral();
+    expect(() => fleet.addContact({ name: "A", alias: "a", email: "a@example.org", notifications: { host: { events: ["down", "down"] } } })).toThrow(
+      `contact a: host event "down" is listed twice: list each once`,
+    );
+    expect(() =>
+      fleet.addContact({
+        name: "B",
+        alias: "b",
+        email: "b@example.org",
+        notifications: { service: { events: ["critical"], commands: ["service-notify-by-email", "Service-Notify-By-Email"] } },
+      }),
+    ).toThrow(`contact b: service notification command "Service-Notify-By-Email" is listed twice: list each once`);
+  });
+
+  it("refuses queue-check targets listed twice, and notifies a check's target once however often it is asked", () => {
+    const fleet = fleetWithCentral();
+    const jdoe = fleet.addContact({ name: "John Doe", alias: "jdoe", email: "jdoe@example.org" });
+    const ops = fleet.addContactGroup({ name: "ops" });
+    expect(() => fleet.setQueueChecks({ warning: 10, critical: 50, contacts: [jdoe, jdoe] })).toThrow(`queueChecks: contact "jdoe" is listed twice: list each once`);
+    expect(() => fleet.setQueueChecks({ warning: 10, critical: 50, groups: [ops, ops] })).toThrow(`queueChecks: contact group "ops" is listed twice: list each once`);
+    const check = fleet.addSmtpCheck({ host: "smtp-x", address: "smtp.example.org", poller: "Central" })!;
+    for (const target of [jdoe, jdoe, ops, ops]) check.notify(target);
+    const text = fleet.central!.configuration!.batch().text;
+    expect(text).toMatch(/;jdoe\n/);
+    expect(text).not.toContain("jdoe|jdoe");
+    expect(text).not.toContain("ops|ops");
+  });
+
+  it("refuses a CLAPI list naming one element twice, whatever builds it", () => {
+    expect(() => list(["ops", "OPS"], "contact group")).toThrow(new ClapiValueError(`contact group "OPS" is listed twice: list each once`));
+  });
+});

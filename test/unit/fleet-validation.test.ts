@@ -291,6 +291,29 @@ describe("bad fleet files: each problem named by its path, value and what is all
       `contacts[0].notifications.host.events: "down" is not valid: it must be a list, even of one: write [down]`,
     ],
     [
+      "an event, a command, a group and notify targets listed twice",
+      mutate((d) => {
+        d.contactGroups = [{ name: "ops" }];
+        d.contacts = [
+          {
+            name: "J",
+            alias: "j",
+            email: "j@example.org",
+            groups: ["ops", "ops"],
+            notifications: { host: { events: ["down", "down"] }, service: { events: ["critical"], commands: ["service-notify-by-email", "service-notify-by-email"] } },
+          },
+        ];
+        d.smtpChecks = [{ host: "smtp-check", address: "smtp.example.org", poller: "poller-paris", notify: { contacts: ["j", "j"], groups: ["ops", "ops"] } }];
+      }),
+      [
+        `contacts[0].groups[1]: "ops" is already listed at [0]: list each contact group once`,
+        `contacts[0].notifications.host.events[1]: "down" is already listed at [0]: list each event once`,
+        `contacts[0].notifications.service.commands[1]: "service-notify-by-email" is already listed at [0]: list each notification command once`,
+        `smtpChecks[0].notify.contacts[1]: "j" is already listed at [0]: list each contact once`,
+        `smtpChecks[0].notify.groups[1]: "ops" is already listed at [0]: list each contact group once`,
+      ],
+    ],
+    [
       "an empty list of events",
       mutate((d) => (d.contacts = [{ name: "J", alias: "j", email: "j@example.org", notifications: { host: { events: [] } } }])),
       `contacts[0].notifications.host.events: [] is not valid: it must list at least 1 entry`,

@@ -1367,9 +1367,13 @@ const FIELDS: Field[] = [
     id: "contacts[0].groups[1] (an undeclared reference)",
     lean: true,
     path: ["contacts", 0, "groups", 1],
-    values: arb.fieldValues(fc.oneof(fc.constant("ops"), arb.centreonName)),
+    // "admins" is declared (accepted); "ops", listed first, is refused as a repeat.
+    values: arb.fieldValues(fc.oneof(fc.constant("admins"), fc.constant("ops"), arb.centreonName)),
     numRuns: 150,
-    apply: (doc, v) => void (doc.contacts[0].groups = ["ops", v]),
+    apply(doc, v) {
+      doc.contactGroups.push({ name: "admins" });
+      doc.contacts[0].groups = ["ops", v];
+    },
     check(a, v) {
       const { state } = a.clapi();
       a.same(groupRow(state, v)?.contacts.includes(contactRow(state, "jdoe")!.id), true, `jdoe is a member of ${v}`);
