@@ -218,13 +218,15 @@ export function smtpCheckLines(c: SmtpCheckModel, comment: string): ObjectLines 
     host("SETMACRO", ["SMTPEXTRAOPTIONS", smtpExtraOptions(c), "0", ""]),
     host("SETPARAM", ["activate", "1"]),
     host("SETPARAM", ["comment", comment]),
-    ...service(SMTP_CONNECTOR.login, [
-      ["WARNING", String(c.login.warning)],
-      ["CRITICAL", String(c.login.critical)],
-    ]),
   ];
-  // The message probe is optional: an object of its own, deleted when the fleet drops it.
-  const parts: ObjectLines["parts"] = [];
+  // Each service is an object of its own, recorded as created or found: on a host made outside
+  // the fleet, one this stack created is deleted when the check goes, one that was there stays.
+  const login = service(SMTP_CONNECTOR.login, [
+    ["WARNING", String(c.login.warning)],
+    ["CRITICAL", String(c.login.critical)],
+  ]);
+  const parts: ObjectLines["parts"] = [{ kind: "SERVICE", key: `${c.host};${SMTP_CONNECTOR.login.service}`, offset: lines.length, lineCount: login.length }];
+  lines.push(...login);
   if (c.message) {
     const message = service(SMTP_CONNECTOR.message, [
       ["SMTPFROM", c.message.from],

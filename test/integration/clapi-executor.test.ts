@@ -274,10 +274,51 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     }
     const adopted = await run(executor(withoutMessage));
     expect(adopted.code).toBe(0);
-    expect(adopted.stdout).toMatch(/managing objects made outside this stack \(.*\): HOST;smtp-corporate $/m);
+    expect(adopted.stdout).toMatch(/managing objects made outside this stack \(.*\): HOST;smtp-corporate SERVICE;smtp-corporate;SMTP-Login $/m);
     const message = serviceOf(readState(stateFile), "smtp-corporate", "SMTP-Message");
     expect(message?.macros.find((m) => m.name === "$_SERVICESMTPTO$")?.value).toBe("noc@example.org");
     expect(serviceOf(readState(stateFile), "smtp-corporate", "SMTP-Login")).toBeDefined();
+  });
+
+  it("a check dropped from a host made by hand: the services this stack created and its password macro go, the host and what was there stay", async () => {
+    expect((await run(executor((d) => (d.smtpChecks = [])))).code).toBe(0);
+    expect((await centreon(`-o HOST -a ADD -v 'smtp-corporate;gateway;smtp.example.org;generic-active-host-custom;poller-paris;'`)).code).toBe(0);
+    expect((await centreon(`-o HOST -a SETMACRO -v 'smtp-corporate;OWNER;noc'`)).code).toBe(0);
+    expect((await run(executor())).code).toBe(0);
+    const password = () => readState(stateFile).hosts.find((h) => h.cols.host_name === "smtp-corporate")!.macros.find((m) => m.name === "$_HOSTSMTPPASSWORD$");
+    expect(password()?.value).toBe(SECRETS.smtp_password);
+
+    const dropped = await run(executor((d) => (d.smtpChecks = [])));
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(dropped.stdout).toContain("removing the password macros this stack set on hosts made outside it, which the fleet no longer declares (left in place): smtp-corporate;SMTPPASSWORD \n");
+    expect(dropped.stdout).toContain("deleting what the fleet no longer declares: SERVICE;smtp-corporate;SMTP-Login SERVICE;smtp-corporate;SMTP-Message \n");
+    const state = readState(stateFile);
+    const smtpHost = state.hosts.find((h) => h.cols.host_name === "smtp-corporate")!;
+    expect(password()).toBeUndefined();
+    expect(JSON.stringify(objects(state))).not.toContain(SECRETS.smtp_password);
+    expect(smtpHost.macros.find((m) => m.name === "$_HOSTOWNER$")?.value).toBe("noc");
+    expect(state.services.filter((s) => s.hosts.includes(smtpHost.id))).toEqual([]);
+    // Nothing left to do: the next run removes nothing again.
+    const settled = await run(executor((d) => (d.smtpChecks = [])));
+    expect(settled.stdout).not.toContain("removing the password macros");
+    expect(readFileSync(host.path("/var/lib/centreon-mail-as-code/acme-monitoring.state"), "utf8")).not.toMatch(/smtp-corporate/i);
+  });
+
+  it("a check dropped from a host made by hand with the connector's services: both services stay, the password macro goes", async () => {
+    for (const args of [
+      `-o HOST -a ADD -v 'smtp-corporate;smtp-corporate;smtp.example.org;App-Protocol-SMTP-custom;poller-paris;'`,
+      `-o HOST -a APPLYTPL -v 'smtp-corporate'`,
+    ]) {
+      expect((await centreon(args)).code).toBe(0);
+    }
+    expect((await run(executor())).code).toBe(0);
+    const dropped = await run(executor((d) => (d.smtpChecks = [])));
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(dropped.stdout).not.toContain("deleting what the fleet no longer declares");
+    const state = readState(stateFile);
+    expect(serviceOf(state, "smtp-corporate", "SMTP-Login")).toBeDefined();
+    expect(serviceOf(state, "smtp-corporate", "SMTP-Message")).toBeDefined();
+    expect(JSON.stringify(objects(state))).not.toContain(SECRETS.smtp_password);
   });
 
   it("a check created without a message probe has no SMTP-Message; one the fleet drops later is deleted, the check stays", async () => {

@@ -90,8 +90,9 @@ describe("the review model (review.json)", () => {
     expect(object("CG", "ops").fields).toMatchObject({ alias: "Operations", ADDCONTACT: "jdoe" });
     expect(object("HOST", "smtp-corporate")).toMatchObject({
       poller: "poller-paris",
-      fields: { "macro SMTPPASSWORD": "<secret:smtp_password>;1;", "SMTP-Login: macro WARNING": "2;0;", SETINSTANCE: "poller-paris" },
+      fields: { "macro SMTPPASSWORD": "<secret:smtp_password>;1;", SETINSTANCE: "poller-paris" },
     });
+    expect(object("SERVICE", "smtp-corporate;SMTP-Login")).toMatchObject({ poller: "poller-paris", fields: { "SMTP-Login: macro WARNING": "2;0;" } });
     expect(object("HOST", "poller-lyon-postfix").poller).toBe("poller-lyon");
   });
 
