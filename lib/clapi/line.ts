@@ -45,15 +45,23 @@ function checkValue(value: string, what: string): string {
   return value;
 }
 
+/** Each element that names an earlier one again, as [its index, the earlier one's]; Centreon compares names without case. */
+export function repeats(values: readonly string[]): [number, number][] {
+  const firstAt = new Map<string, number>();
+  return values.flatMap((value, i): [number, number][] => {
+    const first = firstAt.get(value.toLowerCase());
+    if (first === undefined) firstAt.set(value.toLowerCase(), i);
+    return first === undefined ? [] : [[i, first]];
+  });
+}
+
 /** A '|' list for one field; an element holding '|' would become two, one named twice is a slip. */
 export function list(values: readonly string[], what: string): string {
-  const seen = new Set<string>();
   for (const value of values) {
     if (value.includes("|")) throw new ClapiValueError(`${what} ${JSON.stringify(value)} cannot go in a CLAPI list: '|' separates its elements`);
-    // Centreon compares names without case.
-    if (seen.has(value.toLowerCase())) throw new ClapiValueError(`${what} ${JSON.stringify(value)} is listed twice: list each once`);
-    seen.add(value.toLowerCase());
   }
+  const [repeat] = repeats(values);
+  if (repeat) throw new ClapiValueError(`${what} ${JSON.stringify(values[repeat[0]])} is listed twice: list each once`);
   return values.join("|");
 }
 

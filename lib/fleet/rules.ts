@@ -1,7 +1,7 @@
 // Value rules shared by the fleet-file schema and the typed constructs, so both refuse the same
 // values with the same words. Each rule says what is allowed, for error messages.
 import { isIPv4, isIPv6 } from "node:net";
-import { holdsPlaceholder } from "../clapi/line.js";
+import { holdsPlaceholder, repeats } from "../clapi/line.js";
 import { GENERATOR_PATTERNS } from "../clapi/notify-command.js";
 
 /** Text that reaches a Centreon command line as written (its configuration generator rewrites these). */
@@ -234,13 +234,10 @@ export function showValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Throws when `values` names one thing twice (Centreon compares names without case); for constructs. */
+/** Throws when `values` names one thing twice (see repeats); for constructs. */
 export function assertDistinct(what: string, values: readonly string[]): void {
-  const seen = new Set<string>();
-  for (const value of values) {
-    if (seen.has(value.toLowerCase())) throw new Error(`${what} ${showValue(value)} is listed twice: list each once`);
-    seen.add(value.toLowerCase());
-  }
+  const [repeat] = repeats(values);
+  if (repeat) throw new Error(`${what} ${showValue(values[repeat[0]])} is listed twice: list each once`);
 }
 
 /** Throws when `value` breaks `rule`; for constructs, which validate as they are built. */

@@ -5,6 +5,7 @@ import { CENTREON_LOCALES, holdsCredentials, rules, showValue, type Rule } from 
 import { NOTIFICATION_LANGUAGES, PLACEHOLDERS, templateProblem } from "../clapi/notify-command.js";
 import { HOST_EVENT_LETTERS, SERVICE_EVENT_LETTERS, type HostEvent, type ServiceEvent } from "../clapi/notifications.js";
 import { SMTP_SECURITY } from "../postfix/relay-parameters.js";
+import { repeats } from "../clapi/line.js";
 
 /** For a value that may carry a credential pasted by mistake: errors do not repeat it. */
 const SECRET_BEARING = { showValue: false } as const;
@@ -172,17 +173,14 @@ const SERVICE_EVENTS = Object.keys(SERVICE_EVENT_LETTERS) as [ServiceEvent, ...S
 const centreonName = (description: string) => ruled(rules.centreonName, description);
 
 /**
- * A list whose elements must differ; Centreon compares names without case. A repeat is a slip (a
- * merge, a copy) that CLAPI would be sent as is, so it is refused where it was written.
+ * A list whose elements must differ (see repeats). A repeat is a slip (a merge, a copy) that CLAPI
+ * would be sent as is, so it is refused where it was written.
  */
 function distinct<T extends z.ZodType<string>>(element: T, what: string) {
   return z.array(element).superRefine((values, ctx) => {
-    const firstAt = new Map<string, number>();
-    values.forEach((value, i) => {
-      const first = firstAt.get(value.toLowerCase());
-      if (first === undefined) firstAt.set(value.toLowerCase(), i);
-      else ctx.addIssue({ code: "custom", path: [i], input: value, message: `${showValue(value)} is already listed at [${first}]: list each ${what} once` });
-    });
+    for (const [i, first] of repeats(values)) {
+      ctx.addIssue({ code: "custom", path: [i], input: values[i], message: `${showValue(values[i])} is already listed at [${first}]: list each ${what} once` });
+    }
   });
 }
 
