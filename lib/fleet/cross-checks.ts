@@ -378,6 +378,26 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
     for (const language of Object.keys(c.languages)) record("notification_command", name, ["notificationCommands", i, "name"], `-${language}`);
   });
 
+  // Objects made outside the fleet that contacts may name. One this fleet makes is not among them:
+  // listed there too, it would be both managed and left alone.
+  const existingSpec = isObject(central?.existing) ? central.existing : {};
+  const existing = {
+    timePeriods: list(existingSpec.timePeriods).filter((n): n is string => typeof n === "string"),
+    notificationCommands: list(existingSpec.notificationCommands).filter((n): n is string => typeof n === "string"),
+  };
+  const made = (["host", "service"] as const).flatMap((kind) => {
+    const declared = declaredNotificationCommands(doc, kind);
+    return [...declared.names, ...declared.variants];
+  });
+  existing.notificationCommands.forEach((name, j) => {
+    if (made.some((m) => m.toLowerCase() === name.toLowerCase())) {
+      problems.push({
+        path: ["central", "existing", "notificationCommands", j],
+        message: `${showValue(name)} is made by this fleet (notificationCommands): name it in contacts as it is, and remove it from this list of commands made outside the fleet`,
+      });
+    }
+  });
+
   list(doc.contacts).forEach((contact, i) => {
     if (!isObject(contact)) return;
     list(contact.groups).forEach((g, j) => mustBeIn(g, groupNames, "contact group", ["contacts", i, "groups", j]));
@@ -386,13 +406,22 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
       const side = isObject(notifications[kind]) ? notifications[kind] : undefined;
       if (!side) continue;
       const path = ["contacts", i, "notifications", kind];
-      if (typeof side.period === "string" && !STOCK_TIME_PERIODS.includes(side.period)) {
-        problems.push({ path: [...path, "period"], message: `${showValue(side.period)} is not a known time period: use ${STOCK_TIME_PERIODS.join(", ")}` });
+      if (typeof side.period === "string" && ![...STOCK_TIME_PERIODS, ...existing.timePeriods].includes(side.period)) {
+        problems.push({
+          path: [...path, "period"],
+          message: `${showValue(side.period)} is not a known time period: use ${[...STOCK_TIME_PERIODS, ...existing.timePeriods].join(", ")}, or list one made in Centreon in central.existing.timePeriods`,
+        });
       }
       const declared = declaredNotificationCommands(doc, kind);
-      list(side.commands).forEach((command, j) =>
-        mustBeIn(command, [...STOCK_NOTIFICATION_COMMANDS[kind], ...declared.names, ...declared.variants], `${kind} notification command`, [...path, "commands", j]),
-      );
+      const known = [...STOCK_NOTIFICATION_COMMANDS[kind], ...declared.names, ...declared.variants, ...existing.notificationCommands];
+      list(side.commands).forEach((command, j) => {
+        if (typeof command === "string" && !known.includes(command)) {
+          problems.push({
+            path: [...path, "commands", j],
+            message: `${showValue(command)} is not a declared ${kind} notification command: declared ones are ${known.join(", ")}; declare it in notificationCommands, or list one made in Centreon in central.existing.notificationCommands`,
+          });
+        }
+      });
     }
   });
 

@@ -143,6 +143,8 @@ export const PollerSpec = z
   })
   .describe("A Centreon poller that gets a Postfix relay");
 
+const centreonName = (description: string) => ruled(rules.centreonName, description);
+
 export const CentralSpec = z
   .strictObject({
     name: ruled(rules.objectName, "The central's own poller name in Centreon"),
@@ -159,6 +161,15 @@ export const CentralSpec = z
       .optional()
       .describe("CLAPI credentials on the central; required when the fleet declares Centreon objects"),
     portalUrl: ruled(rules.webUrl, "The Centreon web UI's address, for ${PORTALURL} in notification commands (e.g. https://centreon.example.org/centreon)", { hideIf: holdsCredentials }).optional(),
+    existing: z
+      .strictObject({
+        timePeriods: distinct(centreonName("Time period made outside this fleet"), "time period").default([]),
+        notificationCommands: distinct(centreonName("Notification command made outside this fleet"), "notification command").default([]),
+      })
+      .optional()
+      .describe(
+        "Time periods and notification commands made in Centreon outside this fleet (by hand, another tool) that contacts may name; this stack never changes or deletes them",
+      ),
     smtpTemplates: z
       .enum(["pack", "create"])
       .default("pack")
@@ -169,8 +180,6 @@ export const CentralSpec = z
 // The events the fleet file accepts are exactly those CLAPI has a letter for.
 const HOST_EVENTS = Object.keys(HOST_EVENT_LETTERS) as [HostEvent, ...HostEvent[]];
 const SERVICE_EVENTS = Object.keys(SERVICE_EVENT_LETTERS) as [ServiceEvent, ...ServiceEvent[]];
-
-const centreonName = (description: string) => ruled(rules.centreonName, description);
 
 /**
  * A list whose elements must differ (see repeats). A repeat is a slip (a merge, a copy) that CLAPI
@@ -191,11 +200,11 @@ function notificationSide<const E extends readonly [string, ...string[]]>(events
         .min(1)
         .refine((list) => !list.includes("none") || list.length === 1, { error: "[none] cannot be combined with other events" })
         .describe(`${kind} events that notify: ${events.join(", ")}, or [none]`),
-      period: centreonName("Time period (24x7, workhours, nonworkhours, none)").default("24x7"),
+      period: centreonName("Time period (24x7, workhours, nonworkhours, none, or one in central.existing.timePeriods)").default("24x7"),
       commands: distinct(centreonName("Notification command"), "notification command")
         .min(1)
         .default([`${kind}-notify-by-email`])
-        .describe(`Notification commands (default ${kind}-notify-by-email)`),
+        .describe(`Notification commands (default ${kind}-notify-by-email): Centreon's, declared in notificationCommands, or in central.existing.notificationCommands`),
     })
     .describe(`When and how ${kind} problems notify this contact`);
 }

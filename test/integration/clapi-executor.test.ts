@@ -776,6 +776,38 @@ exec ${DOUBLE} "$@"
     expect(readState(stateFile).applied.at(-1)).toBe("poller-lille");
   });
 
+  it("a contact names a time period and a command made by hand (central.existing): used, never changed or removed", async () => {
+    const useSms = (d: Record<string, any>) => {
+      d.central.existing = { timePeriods: ["business-hours"], notificationCommands: ["notify-by-sms"] };
+      d.contacts[0].notifications.host.period = "business-hours";
+      d.contacts[0].notifications.service.commands = ["service-notify-by-email", "notify-by-sms"];
+    };
+    // Listed but missing in Centreon: CLAPI's own message names what to make.
+    const missing = await run(executor(useSms));
+    expect(missing.code).toBe(22);
+    expect(missing.stderr).toContain("CLAPI: Unknown timeperiod: business-hours");
+    expect(missing.stderr).toContain("CLAPI: Object not found:notify-by-sms");
+
+    await centreon(`-o TP -a ADD -v 'business-hours;Business hours'`);
+    await centreon(`-o CMD -a ADD -v 'notify-by-sms;notif;/usr/local/bin/send-sms $CONTACTPAGER$'`);
+    const made = await run(executor(useSms));
+    expect(made.code, made.stderr).toBe(0);
+    const state = readState(stateFile);
+    const idOf = (name: string) => state.commands.find((c) => c.cols.command_name === name)!.id;
+    const jdoe = contact(state, "jdoe")!;
+    expect(jdoe.svcNotifCmds).toEqual([idOf("service-notify-by-email"), idOf("notify-by-sms")]);
+    expect(jdoe.cols.timeperiod_tp_id).toBe(String(state.timeperiods.find((t) => t.cols.tp_name === "business-hours")!.id));
+
+    // Dropped from the fleet: the contact is back on the stock ones; what was made by hand stays as it was.
+    const smsCommand = JSON.stringify(state.commands.find((c) => c.cols.command_name === "notify-by-sms"));
+    const smsPeriod = JSON.stringify(state.timeperiods.find((t) => t.cols.tp_name === "business-hours"));
+    expect((await run(executor())).code).toBe(0);
+    const after = readState(stateFile);
+    expect(contact(after, "jdoe")!.svcNotifCmds).toEqual([idOf("service-notify-by-email")]);
+    expect(JSON.stringify(after.commands.find((c) => c.cols.command_name === "notify-by-sms"))).toBe(smsCommand);
+    expect(JSON.stringify(after.timeperiods.find((t) => t.cols.tp_name === "business-hours"))).toBe(smsPeriod);
+  });
+
   it("a line CLAPI rejects fails the apply with the line and CLAPI's message", async () => {
     initState(stateFile, { adminPassword: ADMIN_PASSWORD, pollers: ["poller-paris", "poller-lyon", "poller-lille"], failOnLine: 13 });
     const failed = await run(executor());

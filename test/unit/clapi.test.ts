@@ -242,8 +242,8 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["none with other events", (d) => (d.contacts[0].notifications.host.events = ["none", "down"]), `contacts[0].notifications.host.events: [none] cannot be combined with other events`],
     ["an enabled switch that is not one", (d) => (d.contacts[0].notifications.enabled = "yes"), `contacts[0].notifications.enabled: "yes" is not valid: it must be true, false or inherit`],
     ["an undeclared group", (d) => (d.contacts[0].groups = ["opps"]), `contacts[0].groups[0]: "opps" is not a declared contact group: declared ones are ops`],
-    ["an unknown time period", (d) => (d.contacts[0].notifications.host.period = "24/7"), `contacts[0].notifications.host.period: "24/7" is not a known time period: use 24x7, workhours, nonworkhours, none`],
-    ["an unknown notification command", (d) => (d.contacts[0].notifications.service.commands = ["notify-by-pigeon"]), `contacts[0].notifications.service.commands[0]: "notify-by-pigeon" is not a declared service notification command: declared ones are service-notify-by-email`],
+    ["an unknown time period", (d) => (d.contacts[0].notifications.host.period = "24/7"), `contacts[0].notifications.host.period: "24/7" is not a known time period: use 24x7, workhours, nonworkhours, none, or list one made in Centreon in central.existing.timePeriods`],
+    ["an unknown notification command", (d) => (d.contacts[0].notifications.service.commands = ["notify-by-pigeon"]), `contacts[0].notifications.service.commands[0]: "notify-by-pigeon" is not a declared service notification command: declared ones are service-notify-by-email; declare it in notificationCommands, or list one made in Centreon in central.existing.notificationCommands`],
     ["a check on an undeclared poller", (d) => (d.smtpChecks[0].poller = "poller-nice"), `smtpChecks[0].poller: "poller-nice" is not a declared poller (or the central): declared ones are poller-paris, poller-lyon, poller-lille, Central`],
     ["a check notifying an unknown contact", (d) => (d.smtpChecks[0].notify.contacts = ["jdo"]), `smtpChecks[0].notify.contacts[0]: "jdo" is not a declared contact alias: declared ones are jdoe`],
     ["queue checks notifying an unknown group", (d) => (d.queueChecks.notify = { groups: ["opps"] }), `queueChecks.notify.groups[0]: "opps" is not a declared contact group: declared ones are ops`],
@@ -264,6 +264,41 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["an alias with edge spaces (CLAPI trims them)", (d) => (d.contactGroups[0].alias = "Operations "), `contactGroups[0].alias: "Operations " is not valid: it must be a single line without ';' or '|' (CLAPI splits its fields and lists on them, with no escaping), edge spaces or <secret:…> placeholders`],
   ])("%s", (_name, change, expected) => {
     expect(problems(change)).toEqual([expected]);
+  });
+
+  it("accepts a time period and a notification command made in Centreon outside the fleet once central.existing lists them", () => {
+    const useThem = (d: Record<string, any>) => {
+      d.contacts[0].notifications.host.period = "business-hours";
+      d.contacts[0].notifications.service.commands = ["service-notify-by-email", "notify-by-sms"];
+    };
+    expect(problems(useThem)).toEqual([
+      `contacts[0].notifications.host.period: "business-hours" is not a known time period: use 24x7, workhours, nonworkhours, none, or list one made in Centreon in central.existing.timePeriods`,
+      `contacts[0].notifications.service.commands[1]: "notify-by-sms" is not a declared service notification command: declared ones are service-notify-by-email; declare it in notificationCommands, or list one made in Centreon in central.existing.notificationCommands`,
+    ]);
+    const listed = (d: Record<string, any>) => {
+      useThem(d);
+      d.central.existing = { timePeriods: ["business-hours"], notificationCommands: ["notify-by-sms"] };
+    };
+    expect(problems(listed)).toEqual([]);
+    // Built: the contact's CLAPI lines name them as written (CLAPI refuses them if they are missing).
+    const doc: Record<string, any> = parseFleet(readFileSync("examples/fleet.yaml", "utf8"));
+    listed(doc);
+    const fleet = buildFleet(Testing.app(), parseFleet(stringify(doc)));
+    const text = fleet.central!.configuration!.batch().text;
+    expect(text).toContain("CONTACT;SETPARAM;jdoe;hostnotifperiod;business-hours");
+    expect(text).toContain("CONTACT;SETPARAM;jdoe;svcnotifcmd;service-notify-by-email|notify-by-sms");
+  });
+
+  it("refuses, in central.existing, a command this fleet makes and a name listed twice", () => {
+    expect(
+      problems((d) => {
+        d.notificationCommands = [{ name: "notify-by-teams", kind: "host", languages: { en: { subject: "x", body: "y" } } }];
+        d.central.existing = { timePeriods: ["business-hours", "Business-Hours"], notificationCommands: ["notify-by-teams-en"] };
+      }),
+    ).toEqual([
+      `central.existing.timePeriods[1]: "Business-Hours" is already listed at [0]: list each time period once`,
+      `central.existing.notificationCommands[0]: "notify-by-teams-en" is made by this fleet (notificationCommands): name it in contacts as it is, and remove it from this list of commands made outside the fleet`,
+    ]);
   });
 
   it("accepts SMTP thresholds that are equal and fractional (seconds, unlike the queue's messages)", () => {

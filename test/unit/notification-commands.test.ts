@@ -151,12 +151,12 @@ describe("notification commands in the fleet file: each problem names the field,
     [
       "a contact naming an undeclared command",
       (d) => (d.contacts[0].notifications.service.commands = ["notify-by-pigeon"]),
-      `contacts.0.notifications.service.commands.0: "notify-by-pigeon" is not a declared service notification command: declared ones are service-notify-by-email, notify-service-by-email, notify-service-by-email-en, notify-service-by-email-fr`,
+      `contacts.0.notifications.service.commands.0: "notify-by-pigeon" is not a declared service notification command: declared ones are service-notify-by-email, notify-service-by-email, notify-service-by-email-en, notify-service-by-email-fr; declare it in notificationCommands, or list one made in Centreon in central.existing.notificationCommands`,
     ],
     [
       "a host command on the service side",
       (d) => (d.contacts[0].notifications.service.commands = ["notify-host-by-email"]),
-      `contacts.0.notifications.service.commands.0: "notify-host-by-email" is not a declared service notification command: declared ones are service-notify-by-email, notify-service-by-email, notify-service-by-email-en, notify-service-by-email-fr`,
+      `contacts.0.notifications.service.commands.0: "notify-host-by-email" is not a declared service notification command: declared ones are service-notify-by-email, notify-service-by-email, notify-service-by-email-en, notify-service-by-email-fr; declare it in notificationCommands, or list one made in Centreon in central.existing.notificationCommands`,
     ],
     [
       "two commands making the same Centreon command",
