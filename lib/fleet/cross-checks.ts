@@ -326,9 +326,17 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
   const centralRelays = central?.gateway !== NO_GATEWAY && (central?.gateway !== undefined || doc.defaultGateway !== undefined);
   const groupNames = groups.map((g) => text(g.name)).filter((n): n is string => !!n);
   const aliases = contacts.map((c) => text(c.alias)).filter((n): n is string => !!n);
-  const mustBeIn = (value: unknown, allowed: string[], kind: string, path: (string | number)[]) => {
+  // how: where else such a name can come from, said after the declared ones.
+  const mustBeIn = (value: unknown, allowed: string[], kind: string, path: (string | number)[], how = "") => {
     if (typeof value === "string" && !allowed.includes(value)) {
-      problems.push({ path, message: `${showValue(value)} is not a declared ${kind}: declared ones are ${allowed.length ? allowed.join(", ") : "none"}` });
+      // Centreon would take it (it compares names without case), but this fleet looks names up as written.
+      const sameButCase = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+      problems.push({
+        path,
+        message: sameButCase
+          ? `${showValue(value)} differs from the ${kind} ${showValue(sameButCase)} only in case: write it ${showValue(sameButCase)}`
+          : `${showValue(value)} is not a declared ${kind}: declared ones are ${allowed.length ? allowed.join(", ") : "none"}${how && `; ${how}`}`,
+      });
     }
   };
   const notifyTargetsDeclared = (notify: unknown, path: (string | number)[]) => {
@@ -406,22 +414,17 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
       const side = isObject(notifications[kind]) ? notifications[kind] : undefined;
       if (!side) continue;
       const path = ["contacts", i, "notifications", kind];
-      if (typeof side.period === "string" && ![...STOCK_TIME_PERIODS, ...existing.timePeriods].includes(side.period)) {
-        problems.push({
-          path: [...path, "period"],
-          message: `${showValue(side.period)} is not a known time period: use ${[...STOCK_TIME_PERIODS, ...existing.timePeriods].join(", ")}, or list one made in Centreon in central.existing.timePeriods`,
-        });
-      }
+      mustBeIn(side.period, [...STOCK_TIME_PERIODS, ...existing.timePeriods], "time period", [...path, "period"], "list one made in Centreon in central.existing.timePeriods");
       const declared = declaredNotificationCommands(doc, kind);
-      const known = [...STOCK_NOTIFICATION_COMMANDS[kind], ...declared.names, ...declared.variants, ...existing.notificationCommands];
-      list(side.commands).forEach((command, j) => {
-        if (typeof command === "string" && !known.includes(command)) {
-          problems.push({
-            path: [...path, "commands", j],
-            message: `${showValue(command)} is not a declared ${kind} notification command: declared ones are ${known.join(", ")}; declare it in notificationCommands, or list one made in Centreon in central.existing.notificationCommands`,
-          });
-        }
-      });
+      list(side.commands).forEach((command, j) =>
+        mustBeIn(
+          command,
+          [...STOCK_NOTIFICATION_COMMANDS[kind], ...declared.names, ...declared.variants, ...existing.notificationCommands],
+          `${kind} notification command`,
+          [...path, "commands", j],
+          "declare it in notificationCommands, or list one made in Centreon in central.existing.notificationCommands",
+        ),
+      );
     }
   });
 

@@ -304,6 +304,29 @@ describe.skipIf(!requirePrivileged("CLAPI executor integration"))("the central's
     expect(readFileSync(host.path("/var/lib/centreon-mail-as-code/acme-monitoring.state"), "utf8")).not.toMatch(/smtp-corporate/i);
   });
 
+  it("a password macro removal CLAPI refuses on a host made by hand is tried again by the next run", async () => {
+    expect((await centreon(`-o HOST -a ADD -v 'smtp-corporate;gateway;smtp.example.org;generic-active-host-custom;poller-paris;'`)).code).toBe(0);
+    expect((await run(executor())).code).toBe(0);
+    const drop = (d: Record<string, any>) => (d.smtpChecks = []);
+    const password = () => readState(stateFile).hosts.find((h) => h.cols.host_name === "smtp-corporate")!.macros.find((m) => m.name === "$_HOSTSMTPPASSWORD$");
+    const stackState = () => readFileSync(host.path("/var/lib/centreon-mail-as-code/acme-monitoring.state"), "utf8");
+    // The prune lines follow the batch: the first is the macro's removal.
+    updateState(stateFile, (state) => (state.failOnLine = executorLines(drop).length + 1));
+    const refused = await run(executor(drop));
+    expect(refused.code).toBe(22);
+    expect(refused.stderr).toContain("HOST;DELMACRO;smtp-corporate;SMTPPASSWORD");
+    expect(password()?.value).toBe(SECRETS.smtp_password);
+    // Still recorded, with the host's adoption: the next run knows the macro is this stack's to remove.
+    expect(stackState()).toMatch(/smtp-corporate/);
+
+    updateState(stateFile, (state) => (state.failOnLine = null));
+    const retried = await run(executor(drop));
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stdout).toContain("removing the password macros this stack set on hosts made outside it, which the fleet no longer declares (left in place): smtp-corporate;SMTPPASSWORD \n");
+    expect(password()).toBeUndefined();
+    expect(stackState()).not.toMatch(/smtp-corporate/i);
+  });
+
   it("a check dropped from a host made by hand with the connector's services: both services stay, the password macro goes", async () => {
     for (const args of [
       `-o HOST -a ADD -v 'smtp-corporate;smtp-corporate;smtp.example.org;App-Protocol-SMTP-custom;poller-paris;'`,

@@ -242,7 +242,9 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["none with other events", (d) => (d.contacts[0].notifications.host.events = ["none", "down"]), `contacts[0].notifications.host.events: [none] cannot be combined with other events`],
     ["an enabled switch that is not one", (d) => (d.contacts[0].notifications.enabled = "yes"), `contacts[0].notifications.enabled: "yes" is not valid: it must be true, false or inherit`],
     ["an undeclared group", (d) => (d.contacts[0].groups = ["opps"]), `contacts[0].groups[0]: "opps" is not a declared contact group: declared ones are ops`],
-    ["an unknown time period", (d) => (d.contacts[0].notifications.host.period = "24/7"), `contacts[0].notifications.host.period: "24/7" is not a known time period: use 24x7, workhours, nonworkhours, none, or list one made in Centreon in central.existing.timePeriods`],
+    ["a group written in another case than declared", (d) => (d.contacts[0].groups = ["OPS"]), `contacts[0].groups[0]: "OPS" differs from the contact group "ops" only in case: write it "ops"`],
+    ["a stock time period in another case", (d) => (d.contacts[0].notifications.host.period = "24X7"), `contacts[0].notifications.host.period: "24X7" differs from the time period "24x7" only in case: write it "24x7"`],
+    ["an unknown time period", (d) => (d.contacts[0].notifications.host.period = "24/7"), `contacts[0].notifications.host.period: "24/7" is not a declared time period: declared ones are 24x7, workhours, nonworkhours, none; list one made in Centreon in central.existing.timePeriods`],
     ["an unknown notification command", (d) => (d.contacts[0].notifications.service.commands = ["notify-by-pigeon"]), `contacts[0].notifications.service.commands[0]: "notify-by-pigeon" is not a declared service notification command: declared ones are service-notify-by-email; declare it in notificationCommands, or list one made in Centreon in central.existing.notificationCommands`],
     ["a check on an undeclared poller", (d) => (d.smtpChecks[0].poller = "poller-nice"), `smtpChecks[0].poller: "poller-nice" is not a declared poller (or the central): declared ones are poller-paris, poller-lyon, poller-lille, Central`],
     ["a check notifying an unknown contact", (d) => (d.smtpChecks[0].notify.contacts = ["jdo"]), `smtpChecks[0].notify.contacts[0]: "jdo" is not a declared contact alias: declared ones are jdoe`],
@@ -272,7 +274,7 @@ describe("bad Centreon sections are refused at synth with their path", () => {
       d.contacts[0].notifications.service.commands = ["service-notify-by-email", "notify-by-sms"];
     };
     expect(problems(useThem)).toEqual([
-      `contacts[0].notifications.host.period: "business-hours" is not a known time period: use 24x7, workhours, nonworkhours, none, or list one made in Centreon in central.existing.timePeriods`,
+      `contacts[0].notifications.host.period: "business-hours" is not a declared time period: declared ones are 24x7, workhours, nonworkhours, none; list one made in Centreon in central.existing.timePeriods`,
       `contacts[0].notifications.service.commands[1]: "notify-by-sms" is not a declared service notification command: declared ones are service-notify-by-email; declare it in notificationCommands, or list one made in Centreon in central.existing.notificationCommands`,
     ]);
     const listed = (d: Record<string, any>) => {
