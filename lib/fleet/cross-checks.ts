@@ -397,7 +397,15 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
     const declared = declaredNotificationCommands(doc, kind);
     return [...declared.names, ...declared.variants];
   });
+  // A stock one written in another case: Centreon would refuse to make it (the name is taken) and
+  // CLAPI looks it up as written.
+  const stockInOtherCase = (name: string, stock: string[], kind: string, path: (string | number)[]) => {
+    const same = stock.find((n) => n !== name && n.toLowerCase() === name.toLowerCase());
+    if (same) problems.push({ path, message: `${showValue(name)} differs from the ${kind} ${showValue(same)}, which Centreon ships, only in case: write it ${showValue(same)} where it is used, and leave it out of this list` });
+  };
+  existing.timePeriods.forEach((name, j) => stockInOtherCase(name, STOCK_TIME_PERIODS, "time period", ["central", "existing", "timePeriods", j]));
   existing.notificationCommands.forEach((name, j) => {
+    stockInOtherCase(name, [...STOCK_NOTIFICATION_COMMANDS.host, ...STOCK_NOTIFICATION_COMMANDS.service], "notification command", ["central", "existing", "notificationCommands", j]);
     if (made.some((m) => m.toLowerCase() === name.toLowerCase())) {
       problems.push({
         path: ["central", "existing", "notificationCommands", j],

@@ -291,15 +291,17 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     expect(text).toContain("CONTACT;SETPARAM;jdoe;svcnotifcmd;service-notify-by-email|notify-by-sms");
   });
 
-  it("refuses, in central.existing, a command this fleet makes and a name listed twice", () => {
+  it("refuses, in central.existing, a command this fleet makes, a name listed twice and a stock one in another case", () => {
     expect(
       problems((d) => {
         d.notificationCommands = [{ name: "notify-by-teams", kind: "host", languages: { en: { subject: "x", body: "y" } } }];
-        d.central.existing = { timePeriods: ["business-hours", "Business-Hours"], notificationCommands: ["notify-by-teams-en"] };
+        d.central.existing = { timePeriods: ["business-hours", "Business-Hours", "24X7"], notificationCommands: ["notify-by-teams-en", "Host-Notify-By-Email"] };
       }),
     ).toEqual([
       `central.existing.timePeriods[1]: "Business-Hours" is already listed at [0]: list each time period once`,
+      `central.existing.timePeriods[2]: "24X7" differs from the time period "24x7", which Centreon ships, only in case: write it "24x7" where it is used, and leave it out of this list`,
       `central.existing.notificationCommands[0]: "notify-by-teams-en" is made by this fleet (notificationCommands): name it in contacts as it is, and remove it from this list of commands made outside the fleet`,
+      `central.existing.notificationCommands[1]: "Host-Notify-By-Email" differs from the notification command "host-notify-by-email", which Centreon ships, only in case: write it "host-notify-by-email" where it is used, and leave it out of this list`,
     ]);
   });
 

@@ -177,6 +177,8 @@ interface Field {
   lean?: boolean;
   /** The value lands in main.cf: a sample is read back by real postconf. */
   postfix?: boolean;
+  /** CLAPI lines an operator ran by hand before the batch: the objects the fleet names but does not make. */
+  madeByHand?(v: string, state: DoubleState): string;
 }
 
 interface ShellPiece {
@@ -577,6 +579,11 @@ class Accepted {
       importText = real;
     }
     const state = createState({ adminPassword: "Admin-Pa55word!", adminUser: this.spec.central!.clapi!.user, pollers: [...this.fleet.pollers.map((p) => p.name), this.fleet.central!.name] });
+    const byHand = this.run.field.madeByHand?.(this.v, state);
+    if (byHand) {
+      const made = runImport(state, byHand);
+      expect([made.stdout.trim(), made.stderr, made.exit], "the objects made by hand").toEqual(["", "", 0]);
+    }
     const result = timed("clapiImport", () => runImport(state, importText));
     this.run.stats.imports++;
     this.soft(importBugs, () => {
@@ -1390,6 +1397,44 @@ const FIELDS: Field[] = [
       const { state } = a.clapi();
       const tp = state.timeperiods.find((t) => String(t.id) === contactRow(state, "jdoe")?.cols.timeperiod_tp_id);
       a.same(tp?.cols.tp_name, v, "the contact's host notification period");
+    },
+  },
+  // Made outside the fleet: in Centreon before the batch (unless Centreon already has one of that
+  // name, which it finds whatever the case), named by the contact as listed.
+  {
+    id: "central.existing.timePeriods[0]",
+    lean: true,
+    path: ["central", "existing", "timePeriods", 0],
+    also: [["contacts", 0, "notifications", "host", "period"]],
+    values: arb.fieldValues(arb.timePeriod),
+    numRuns: 100,
+    apply(doc, v) {
+      doc.central.existing = { timePeriods: [v] };
+      doc.contacts[0].notifications.host.period = v;
+    },
+    madeByHand: (v, state) => (state.timeperiods.some((t) => t.cols.tp_name?.toLowerCase() === v.toLowerCase()) ? "" : `TP;ADD;${v};made by hand\n`),
+    check(a, v) {
+      const { state } = a.clapi();
+      const tp = state.timeperiods.find((t) => String(t.id) === contactRow(state, "jdoe")?.cols.timeperiod_tp_id);
+      a.same(tp?.cols.tp_name?.toLowerCase(), v.toLowerCase(), "the contact's host notification period");
+    },
+  },
+  {
+    id: "central.existing.notificationCommands[0]",
+    lean: true,
+    path: ["central", "existing", "notificationCommands", 0],
+    also: [["contacts", 0, "notifications", "service", "commands", 0]],
+    values: arb.fieldValues(arb.serviceNotificationCommand),
+    numRuns: 100,
+    apply(doc, v) {
+      doc.central.existing = { notificationCommands: [v] };
+      doc.contacts[0].notifications.service.commands = [v];
+    },
+    madeByHand: (v, state) => (state.commands.some((c) => c.cols.command_name?.toLowerCase() === v.toLowerCase()) ? "" : `CMD;ADD;${v};notif;/usr/local/bin/send-sms $CONTACTPAGER$\n`),
+    check(a, v) {
+      const { state } = a.clapi();
+      const ids = contactRow(state, "jdoe")?.svcNotifCmds ?? [];
+      a.same(JSON.stringify(ids.map((id) => state.commands.find((c) => c.id === id)?.cols.command_name?.toLowerCase())), JSON.stringify([v.toLowerCase()]), "service notification commands");
     },
   },
   {
