@@ -18,6 +18,11 @@ export interface CentralProps extends HostProps {
   clapi?: { user: string; password: Secret };
   /** pack: the SMTP connector pack is installed; create: this project creates its templates. @default "pack" */
   smtpTemplates?: "pack" | "create";
+  /**
+   * Objects made in Centreon outside this fleet that contacts name: listed in the review, never
+   * changed or deleted. @default - none
+   */
+  existing?: { timePeriods?: string[]; notificationCommands?: string[] };
 }
 
 /** The Centreon central server. */
@@ -25,10 +30,13 @@ export class Central extends Construct {
   readonly name: string;
   readonly relay?: MailRelay;
   readonly configuration?: CentreonConfiguration;
+  /** See CentralProps.existing. */
+  readonly existing: { timePeriods: string[]; notificationCommands: string[] };
 
   constructor(fleet: Fleet, id: string, props: CentralProps) {
     super(fleet, id);
     this.name = props.name;
+    this.existing = { timePeriods: props.existing?.timePeriods ?? [], notificationCommands: props.existing?.notificationCommands ?? [] };
     const relayProps = fleet.relayProps(props);
     const gateway = props.gateway === "none" ? undefined : (props.gateway ?? fleet.defaultGateway);
     if (gateway) this.relay = new MailRelay(this, "MailRelay", { ...relayProps, gateway, gatewayInherited: !props.gateway });

@@ -137,6 +137,17 @@ export function summary(fleet: Fleet, warnings: string[] = [], model = reviewMod
     hosts,
     parameterGroups: [...parameterGroups.values()],
     warnings,
-    centreon: batch ? { central: fleet.central!.name, lineCount: batch.lines.length, objects, memberships: batch.memberships.map(([g, a]) => `${a} in ${g}`) } : null,
+    centreon: batch
+      ? {
+          central: fleet.central!.name,
+          lineCount: batch.lines.length,
+          objects,
+          memberships: batch.memberships.map(([g, a]) => `${a} in ${g}`),
+          existing: [
+            ...(fleet.central!.existing.timePeriods.length ? [`time periods ${fleet.central!.existing.timePeriods.join(", ")}`] : []),
+            ...(fleet.central!.existing.notificationCommands.length ? [`notification commands ${fleet.central!.existing.notificationCommands.join(", ")}`] : []),
+          ].join("; "),
+        }
+      : null,
   });
 }

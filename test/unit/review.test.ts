@@ -159,6 +159,16 @@ describe("the review model (review.json)", () => {
     expect(text).toContain("| SERVICE | smtp-corporate;SMTP-Message | poller-paris | 6 |");
   });
 
+  it("SUMMARY.md names the time periods and commands made outside the fleet that its contacts rely on", () => {
+    const doc = reviewedFleet();
+    doc.central.existing = { timePeriods: ["business-hours"], notificationCommands: ["notify-by-sms", "notify-by-teams"] };
+    doc.contacts[0].notifications.service.commands = ["notify-by-sms"];
+    expect(summary(synthFleet(doc).fleet)).toContain(
+      "Made outside this fleet, named by its contacts, never changed or deleted by it (a missing one fails\nthe apply with CLAPI's message): time periods business-hours; notification commands notify-by-sms, notify-by-teams.\n",
+    );
+    expect(summary(fleet, [], model)).not.toContain("Made outside this fleet");
+  });
+
   it("SUMMARY.md lists every host's parameters, alike hosts together, and every object's fields (golden)", async () => {
     const text = summary(fleet, [], model);
     expect(text).toContain("### poller-paris\n\n- inet_interfaces = `loopback-only`\n- relayhost = `[smtp.example.org]:587`\n");
