@@ -8,6 +8,15 @@ import { CentreonConfiguration } from "./centreon-configuration.js";
 import { assertRule, rules } from "../fleet/rules.js";
 import type { Secret } from "../secret.js";
 
+/** Names of objects made in Centreon outside the fleet, by kind. */
+export interface ExistingObjects {
+  timePeriods: string[];
+  notificationCommands: string[];
+  /** Contact aliases. */
+  contacts: string[];
+  contactGroups: string[];
+}
+
 export interface CentralProps extends HostProps {
   /**
    * The central's own engine notifies too, so it relays like a poller; "none": no relay on it.
@@ -19,10 +28,10 @@ export interface CentralProps extends HostProps {
   /** pack: the SMTP connector pack is installed; create: this project creates its templates. @default "pack" */
   smtpTemplates?: "pack" | "create";
   /**
-   * Objects made in Centreon outside this fleet that contacts name: listed in the review, never
-   * changed or deleted. @default - none
+   * Objects made in Centreon outside this fleet that contacts and checks name: listed in the review,
+   * never changed or deleted. @default - none
    */
-  existing?: { timePeriods?: string[]; notificationCommands?: string[] };
+  existing?: Partial<ExistingObjects>;
 }
 
 /** The Centreon central server. */
@@ -31,12 +40,17 @@ export class Central extends Construct {
   readonly relay?: MailRelay;
   readonly configuration?: CentreonConfiguration;
   /** See CentralProps.existing. */
-  readonly existing: { timePeriods: string[]; notificationCommands: string[] };
+  readonly existing: ExistingObjects;
 
   constructor(fleet: Fleet, id: string, props: CentralProps) {
     super(fleet, id);
     this.name = props.name;
-    this.existing = { timePeriods: props.existing?.timePeriods ?? [], notificationCommands: props.existing?.notificationCommands ?? [] };
+    this.existing = {
+      timePeriods: props.existing?.timePeriods ?? [],
+      notificationCommands: props.existing?.notificationCommands ?? [],
+      contacts: props.existing?.contacts ?? [],
+      contactGroups: props.existing?.contactGroups ?? [],
+    };
     const relayProps = fleet.relayProps(props);
     const gateway = props.gateway === "none" ? undefined : (props.gateway ?? fleet.defaultGateway);
     if (gateway) this.relay = new MailRelay(this, "MailRelay", { ...relayProps, gateway, gatewayInherited: !props.gateway });

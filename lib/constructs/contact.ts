@@ -17,6 +17,24 @@ import type { NotificationCommand } from "./notification-command.js";
 
 export type { CentreonObject } from "../clapi/objects.js";
 
+/** A contact made in Centreon outside this fleet, named as a notify target: never changed or deleted. */
+export class ExistingContact {
+  constructor(readonly alias: string) {
+    assertRule(rules.contactAlias, "existing contact alias", alias);
+  }
+}
+
+/** A contact group made in Centreon outside this fleet, named as a notify target: never changed or deleted. */
+export class ExistingContactGroup {
+  constructor(readonly name: string) {
+    assertRule(rules.centreonName, "existing contact group name", name);
+  }
+}
+
+/** Who a check notifies: contacts and groups of the fleet, or made outside it. */
+export type NotifiedContact = Contact | ExistingContact;
+export type NotifiedGroup = ContactGroup | ExistingContactGroup;
+
 export interface ContactGroupProps {
   name: string;
   /** @default - the name */

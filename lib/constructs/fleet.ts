@@ -8,7 +8,15 @@ import { Gateway, type GatewayProps } from "./gateway.js";
 import type { HostProps, HostSshSettings } from "./host.js";
 import { MailRelay, type MailRelayProps } from "./mail-relay.js";
 import { Poller, type PollerProps } from "./poller.js";
-import { Contact, ContactGroup, type CentreonObject, type ContactGroupProps, type ContactProps } from "./contact.js";
+import {
+  Contact,
+  ContactGroup,
+  type CentreonObject,
+  type ContactGroupProps,
+  type ContactProps,
+  type NotifiedContact,
+  type NotifiedGroup,
+} from "./contact.js";
 import { assertThresholds, SmtpCheck, type SmtpCheckProps, type Thresholds } from "./smtp-check.js";
 import { QueueCheck, type QueueCheckSettings } from "./queue-check.js";
 import { NotificationCommand, NotificationCommandVariant, type NotificationCommandProps } from "./notification-command.js";
@@ -320,7 +328,7 @@ export class Fleet extends TerraformStack {
    * service notification (notifications off, or no service events: the default), alerts no one.
    */
   private notifyWarnings(): string[] {
-    const checks: [string, { contacts?: readonly Contact[]; groups?: readonly ContactGroup[] }][] = this.objects
+    const checks: [string, { contacts?: readonly NotifiedContact[]; groups?: readonly NotifiedGroup[] }][] = this.objects
       .filter((o): o is SmtpCheck => o instanceof SmtpCheck)
       .map((check) => [`SMTP check ${check.host}`, check.notifyTargets]);
     if (this.queueChecks && !this.centreonStack) checks.push(["queueChecks", this.queueChecks]);
@@ -328,7 +336,8 @@ export class Fleet extends TerraformStack {
       contacts.length + groups.length === 0
         ? [`${what}: notifies nobody, so its alerts reach no one; give it notify contacts or groups`]
         : contacts
-            .filter((c) => !c.receivesServiceNotifications)
+            // A contact made outside the fleet: its settings are not known here.
+            .filter((c) => c instanceof Contact && !c.receivesServiceNotifications)
             .map((c) => `${what}: contact ${c.alias} is notified but gets no service notification (notifications disabled, or no notifications.service.events); give it service events (critical, recovery...)`),
     );
   }

@@ -5,7 +5,7 @@ import { smtpCheckLines, type ObjectLines } from "../clapi/objects.js";
 import { declareObjectRecord } from "../remote/record.js";
 import type { Engine } from "../remote/remote-script.js";
 import type { Secret } from "../secret.js";
-import { Contact, type CentreonObject, type ContactGroup } from "./contact.js";
+import { Contact, ExistingContact, type CentreonObject, type NotifiedContact, type NotifiedGroup } from "./contact.js";
 import { terraformName } from "../remote/names.js";
 import type { GatewaySecurity } from "../postfix/relay-parameters.js";
 import { assertSmtpTransport } from "./gateway.js";
@@ -33,9 +33,9 @@ export interface SmtpCheckProps {
   /** Send a probe message too. @default - login only */
   message?: Thresholds & { from: string; to: string };
   /** @default - nobody */
-  contacts?: Contact[];
+  contacts?: NotifiedContact[];
   /** @default - no group */
-  groups?: ContactGroup[];
+  groups?: NotifiedGroup[];
 }
 
 /**
@@ -64,8 +64,8 @@ export class SmtpCheck extends Construct implements CentreonObject {
   readonly poller: string;
   private readonly props: SmtpCheckProps;
   private readonly transport: { port: number; security: GatewaySecurity };
-  private readonly contacts: Contact[];
-  private readonly groups: ContactGroup[];
+  private readonly contacts: NotifiedContact[];
+  private readonly groups: NotifiedGroup[];
 
   constructor(scope: Construct, id: string, props: SmtpCheckProps & { engine: Engine }) {
     super(scope, id);
@@ -100,13 +100,13 @@ export class SmtpCheck extends Construct implements CentreonObject {
   }
 
   /** Who its problems notify. */
-  get notifyTargets(): { contacts: readonly Contact[]; groups: readonly ContactGroup[] } {
+  get notifyTargets(): { contacts: readonly NotifiedContact[]; groups: readonly NotifiedGroup[] } {
     return { contacts: this.contacts, groups: this.groups };
   }
 
   /** Notifies this contact or group about the check's host and services (once, however often it is called). */
-  notify(target: Contact | ContactGroup): void {
-    if (target instanceof Contact) {
+  notify(target: NotifiedContact | NotifiedGroup): void {
+    if (target instanceof Contact || target instanceof ExistingContact) {
       if (!this.contacts.includes(target)) this.contacts.push(target);
     } else if (!this.groups.includes(target)) this.groups.push(target);
   }

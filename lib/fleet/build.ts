@@ -1,6 +1,7 @@
 // The YAML loader's only job after validation: build the typed constructs, one Fleet stack per
 // stack of the fleet file.
 import type { Construct } from "constructs";
+import { ExistingContact, ExistingContactGroup } from "../constructs/contact.js";
 import { Fleet } from "../constructs/fleet.js";
 import type { Gateway } from "../constructs/gateway.js";
 import type { NotificationCommand } from "../constructs/notification-command.js";
@@ -123,17 +124,21 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
       }),
     ]),
   );
+  // Notify targets: the fleet's, else ones made outside it (central.existing).
+  const notified = (notify: { contacts: string[]; groups: string[] }) => ({
+    contacts: notify.contacts.map((alias) => contacts.get(alias) ?? new ExistingContact(alias)),
+    groups: notify.groups.map((g) => groups.get(g) ?? new ExistingContactGroup(g)),
+  });
   for (const check of spec.smtpChecks) {
     fleet.addSmtpCheck({
       ...check,
       auth: check.auth ? { username: check.auth.username, password: secret(check.auth.password) } : undefined,
-      contacts: check.notify.contacts.map((alias) => contacts.get(alias)!),
-      groups: check.notify.groups.map((g) => groups.get(g)!),
+      ...notified(check.notify),
     });
   }
   if (spec.queueChecks) {
     const { notify, ...thresholds } = spec.queueChecks;
-    fleet.setQueueChecks({ ...thresholds, contacts: notify.contacts.map((alias) => contacts.get(alias)!), groups: notify.groups.map((g) => groups.get(g)!) });
+    fleet.setQueueChecks({ ...thresholds, ...notified(notify) });
   }
   setRollout(fleet, spec);
   return fleet;

@@ -341,8 +341,9 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
   };
   const notifyTargetsDeclared = (notify: unknown, path: (string | number)[]) => {
     if (!isObject(notify)) return;
-    list(notify.contacts).forEach((c, j) => mustBeIn(c, aliases, "contact alias", [...path, "contacts", j]));
-    list(notify.groups).forEach((g, j) => mustBeIn(g, groupNames, "contact group", [...path, "groups", j]));
+    const how = (section: string) => `declare it in ${section}, or list one made in Centreon in central.existing.${section}`;
+    list(notify.contacts).forEach((c, j) => mustBeIn(c, [...aliases, ...existing.contacts], "contact alias", [...path, "contacts", j], how("contacts")));
+    list(notify.groups).forEach((g, j) => mustBeIn(g, [...groupNames, ...existing.contactGroups], "contact group", [...path, "groups", j], how("contactGroups")));
   };
   const unique = (items: unknown[], field: string, kind: string, section: string) => {
     const firstAt = new Map<string, number>();
@@ -389,10 +390,32 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
   // Objects made outside the fleet that contacts may name. One this fleet makes is not among them:
   // listed there too, it would be both managed and left alone.
   const existingSpec = isObject(central?.existing) ? central.existing : {};
+  const names = (v: unknown) => list(v).filter((n): n is string => typeof n === "string");
   const existing = {
-    timePeriods: list(existingSpec.timePeriods).filter((n): n is string => typeof n === "string"),
-    notificationCommands: list(existingSpec.notificationCommands).filter((n): n is string => typeof n === "string"),
+    timePeriods: names(existingSpec.timePeriods),
+    notificationCommands: names(existingSpec.notificationCommands),
+    contacts: names(existingSpec.contacts),
+    contactGroups: names(existingSpec.contactGroups),
   };
+  // Listed there and declared: managed and left alone at once.
+  const alsoDeclared = (listed: string[], declared: string[], field: string, section: string) =>
+    listed.forEach((name, j) => {
+      if (declared.some((d) => d.toLowerCase() === name.toLowerCase())) {
+        problems.push({
+          path: ["central", "existing", field, j],
+          message: `${showValue(name)} is declared in ${section}, so this fleet manages it: remove it from this list of objects made outside the fleet`,
+        });
+      }
+    });
+  alsoDeclared(existing.contacts, aliases, "contacts", "contacts");
+  // The one contact whose spelling in Centreon is known here; CLAPI looks contacts up as written.
+  const clapiUser = isObject(central?.clapi) ? text(central.clapi.user) : undefined;
+  existing.contacts.forEach((alias, j) => {
+    if (clapiUser !== undefined && alias !== clapiUser && alias.toLowerCase() === clapiUser.toLowerCase()) {
+      problems.push({ path: ["central", "existing", "contacts", j], message: `${showValue(alias)} differs from the CLAPI user ${showValue(clapiUser)} only in case: write it ${showValue(clapiUser)}` });
+    }
+  });
+  alsoDeclared(existing.contactGroups, groupNames, "contactGroups", "contactGroups");
   const made = (["host", "service"] as const).flatMap((kind) => {
     const declared = declaredNotificationCommands(doc, kind);
     return [...declared.names, ...declared.variants];
@@ -461,7 +484,6 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
   });
   if (isObject(doc.queueChecks)) notifyTargetsDeclared(doc.queueChecks.notify, ["queueChecks", "notify"]);
 
-  const clapiUser = isObject(doc.central) && isObject(doc.central.clapi) ? text(doc.central.clapi.user) : undefined;
   contacts.forEach((contact, i) => {
     if (clapiUser !== undefined && text(contact.alias)?.toLowerCase() === clapiUser.toLowerCase()) {
       problems.push({

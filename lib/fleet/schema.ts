@@ -165,10 +165,12 @@ export const CentralSpec = z
       .strictObject({
         timePeriods: distinct(centreonName("Time period made outside this fleet"), "time period").default([]),
         notificationCommands: distinct(centreonName("Notification command made outside this fleet"), "notification command").default([]),
+        contacts: distinct(ruled(rules.contactAlias, "Alias of a contact made outside this fleet"), "contact").default([]),
+        contactGroups: distinct(centreonName("Contact group made outside this fleet"), "contact group").default([]),
       })
       .optional()
       .describe(
-        "Time periods and notification commands made in Centreon outside this fleet (by hand, another tool) that contacts may name; this stack never changes or deletes them",
+        "Objects made in Centreon outside this fleet (by hand, another tool): time periods and notification commands contacts may name, contacts and contact groups checks may notify; this stack never changes or deletes them",
       ),
     smtpTemplates: z
       .enum(["pack", "create"])
@@ -301,7 +303,7 @@ const NotifySpec = z
     groups: distinct(centreonName("Contact group"), "contact group").default([]),
   })
   .prefault({})
-  .describe("Who the check's problems notify (declared contacts and contact groups)");
+  .describe("Who the check's problems notify (declared contacts and contact groups, or ones in central.existing)");
 
 export const SmtpCheckSpec = z
   .strictObject({

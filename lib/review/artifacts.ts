@@ -143,10 +143,15 @@ export function summary(fleet: Fleet, warnings: string[] = [], model = reviewMod
           lineCount: batch.lines.length,
           objects,
           memberships: batch.memberships.map(([g, a]) => `${a} in ${g}`),
-          existing: [
-            ...(fleet.central!.existing.timePeriods.length ? [`time periods ${fleet.central!.existing.timePeriods.join(", ")}`] : []),
-            ...(fleet.central!.existing.notificationCommands.length ? [`notification commands ${fleet.central!.existing.notificationCommands.join(", ")}`] : []),
-          ].join("; "),
+          existing: Object.entries({
+            "time periods": fleet.central!.existing.timePeriods,
+            "notification commands": fleet.central!.existing.notificationCommands,
+            contacts: fleet.central!.existing.contacts,
+            "contact groups": fleet.central!.existing.contactGroups,
+          })
+            .filter(([, names]) => names.length)
+            .map(([kind, names]) => `${kind} ${names.join(", ")}`)
+            .join("; "),
         }
       : null,
   });

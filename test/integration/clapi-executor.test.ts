@@ -831,6 +831,36 @@ exec ${DOUBLE} "$@"
     expect(JSON.stringify(after.timeperiods.find((t) => t.cols.tp_name === "business-hours"))).toBe(smsPeriod);
   });
 
+  it("a check notifies a contact and a group made by hand (central.existing): linked, never changed; unlinked when dropped", async () => {
+    await centreon(`-o CONTACT -a ADD -v 'On call;oncall;oncall@example.org;Pre-Existing-Pa55!;1;1;fr_FR;local'`);
+    await centreon(`-o CG -a ADD -v 'noc;Network operations'`);
+    await centreon(`-o CG -a ADDCONTACT -v 'noc;oncall'`);
+    const handMade = (state: DoubleState) => JSON.stringify([contact(state, "oncall"), state.contactGroups.find((g) => g.cols.cg_name === "noc")]);
+    const before = handMade(readState(stateFile));
+    const notifyOncall = (d: Record<string, any>) => {
+      d.central.existing = { contacts: ["oncall"], contactGroups: ["noc"] };
+      d.smtpChecks[0].notify = { contacts: ["jdoe", "oncall"], groups: ["noc"] };
+    };
+    const linked = await run(executor(notifyOncall));
+    expect(linked.code, linked.stderr).toBe(0);
+    let state = readState(stateFile);
+    const smtpHost = () => state.hosts.find((h) => h.cols.host_name === "smtp-corporate")!;
+    const oncall = contact(state, "oncall")!.id;
+    const noc = state.contactGroups.find((g) => g.cols.cg_name === "noc")!.id;
+    expect([smtpHost().contacts, smtpHost().contactGroups]).toEqual([[contact(state, "jdoe")!.id, oncall], [noc]]);
+    expect(serviceOf(state, "smtp-corporate", "SMTP-Login")!.contacts).toContain(oncall);
+    expect(handMade(state)).toBe(before);
+    expect(linked.stdout).not.toContain("managing objects made outside this stack");
+
+    // Dropped from the fleet: unlinked from the check; the contact and the group stay as they were.
+    const dropped = await run(executor());
+    expect(dropped.code, dropped.stderr).toBe(0);
+    state = readState(stateFile);
+    expect(smtpHost().contacts).not.toContain(oncall);
+    expect(smtpHost().contactGroups).not.toContain(noc);
+    expect(handMade(state)).toBe(before);
+  });
+
   it("a line CLAPI rejects fails the apply with the line and CLAPI's message", async () => {
     initState(stateFile, { adminPassword: ADMIN_PASSWORD, pollers: ["poller-paris", "poller-lyon", "poller-lille"], failOnLine: 13 });
     const failed = await run(executor());

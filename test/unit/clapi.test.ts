@@ -247,8 +247,8 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["an unknown time period", (d) => (d.contacts[0].notifications.host.period = "24/7"), `contacts[0].notifications.host.period: "24/7" is not a declared time period: declared ones are 24x7, workhours, nonworkhours, none; list one made in Centreon in central.existing.timePeriods`],
     ["an unknown notification command", (d) => (d.contacts[0].notifications.service.commands = ["notify-by-pigeon"]), `contacts[0].notifications.service.commands[0]: "notify-by-pigeon" is not a declared service notification command: declared ones are service-notify-by-email; declare it in notificationCommands, or list one made in Centreon in central.existing.notificationCommands`],
     ["a check on an undeclared poller", (d) => (d.smtpChecks[0].poller = "poller-nice"), `smtpChecks[0].poller: "poller-nice" is not a declared poller (or the central): declared ones are poller-paris, poller-lyon, poller-lille, Central`],
-    ["a check notifying an unknown contact", (d) => (d.smtpChecks[0].notify.contacts = ["jdo"]), `smtpChecks[0].notify.contacts[0]: "jdo" is not a declared contact alias: declared ones are jdoe`],
-    ["queue checks notifying an unknown group", (d) => (d.queueChecks.notify = { groups: ["opps"] }), `queueChecks.notify.groups[0]: "opps" is not a declared contact group: declared ones are ops`],
+    ["a check notifying an unknown contact", (d) => (d.smtpChecks[0].notify.contacts = ["jdo"]), `smtpChecks[0].notify.contacts[0]: "jdo" is not a declared contact alias: declared ones are jdoe; declare it in contacts, or list one made in Centreon in central.existing.contacts`],
+    ["queue checks notifying an unknown group", (d) => (d.queueChecks.notify = { groups: ["opps"] }), `queueChecks.notify.groups[0]: "opps" is not a declared contact group: declared ones are ops; declare it in contactGroups, or list one made in Centreon in central.existing.contactGroups`],
     ["critical below warning", (d) => (d.queueChecks = { warning: 50, critical: 10 }), `queueChecks.critical: 10 is not valid: it must be more than the warning threshold (50); check_mailq answers UNKNOWN otherwise`],
     // check_mailq refuses both: "Warning (-w) cannot be greater than Critical (-c)!", "Value "5.5" invalid for option w".
     ["queue critical equal to warning", (d) => (d.queueChecks = { warning: 50, critical: 50 }), `queueChecks.critical: 50 is not valid: it must be more than the warning threshold (50); check_mailq answers UNKNOWN otherwise`],
@@ -289,6 +289,47 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     const text = fleet.central!.configuration!.batch().text;
     expect(text).toContain("CONTACT;SETPARAM;jdoe;hostnotifperiod;business-hours");
     expect(text).toContain("CONTACT;SETPARAM;jdoe;svcnotifcmd;service-notify-by-email|notify-by-sms");
+  });
+
+  it("lets checks notify a contact and a group made outside the fleet once central.existing lists them, without managing them", () => {
+    const notifyOncall = (d: Record<string, any>) => {
+      d.smtpChecks[0].notify = { contacts: ["jdoe", "oncall"], groups: ["ops", "noc"] };
+      d.queueChecks.notify = { contacts: ["oncall"] };
+    };
+    expect(problems(notifyOncall)).toEqual([
+      `smtpChecks[0].notify.contacts[1]: "oncall" is not a declared contact alias: declared ones are jdoe; declare it in contacts, or list one made in Centreon in central.existing.contacts`,
+      `smtpChecks[0].notify.groups[1]: "noc" is not a declared contact group: declared ones are ops; declare it in contactGroups, or list one made in Centreon in central.existing.contactGroups`,
+      `queueChecks.notify.contacts[0]: "oncall" is not a declared contact alias: declared ones are jdoe; declare it in contacts, or list one made in Centreon in central.existing.contacts`,
+    ]);
+    const listed = (d: Record<string, any>) => {
+      notifyOncall(d);
+      d.central.existing = { contacts: ["oncall"], contactGroups: ["noc"] };
+    };
+    expect(problems(listed)).toEqual([]);
+    const doc: Record<string, any> = parseFleet(readFileSync("examples/fleet.yaml", "utf8"));
+    listed(doc);
+    const fleet = buildFleet(Testing.app(), parseFleet(stringify(doc)));
+    const { text } = fleet.central!.configuration!.batch();
+    expect(text).toContain("HOST;SETCONTACT;smtp-corporate;jdoe|oncall\n");
+    expect(text).toContain("HOST;SETCONTACTGROUP;smtp-corporate;ops|noc\n");
+    expect(text).toContain("HOST;SETCONTACT;poller-paris-postfix;oncall\n");
+    // Nothing else names them: no CONTACT or CG line of theirs.
+    expect(text.split("\n").filter((l) => /^(CONTACT|CG);[A-Z]+;(oncall|noc)(;|$)/.test(l))).toEqual([]);
+    // Their settings are Centreon's: no warning about their service notifications.
+    expect(fleet.warnings.filter((w) => w.includes("oncall"))).toEqual([]);
+  });
+
+  it("refuses a contact or group listed in central.existing that the fleet declares too, and the CLAPI user in another case", () => {
+    expect(problems((d) => (d.central.existing = { contacts: ["JDoe", "ADMIN"], contactGroups: ["ops"] }))).toEqual([
+      `central.existing.contacts[0]: "JDoe" is declared in contacts, so this fleet manages it: remove it from this list of objects made outside the fleet`,
+      `central.existing.contacts[1]: "ADMIN" differs from the CLAPI user "admin" only in case: write it "admin"`,
+      `central.existing.contactGroups[0]: "ops" is declared in contactGroups, so this fleet manages it: remove it from this list of objects made outside the fleet`,
+    ]);
+    // The CLAPI user itself may be notified.
+    expect(problems((d) => {
+      d.central.existing = { contacts: ["admin"] };
+      d.smtpChecks[0].notify.contacts = ["admin"];
+    })).toEqual([]);
   });
 
   it("refuses, in central.existing, a command this fleet makes, a name listed twice and a stock one in another case", () => {

@@ -1590,6 +1590,46 @@ const FIELDS: Field[] = [
     },
   },
   {
+    id: "smtpChecks[0].notify.contacts[1] (one made outside the fleet)",
+    lean: true,
+    path: ["central", "existing", "contacts", 0],
+    also: [["smtpChecks", 0, "notify", "contacts", 1]],
+    values: arb.fieldValues(arb.contactAlias),
+    numRuns: 100,
+    apply(doc, v) {
+      doc.central.existing = { contacts: [v] };
+      doc.smtpChecks[0].notify.contacts = ["jdoe", v];
+    },
+    madeByHand: (v, state) =>
+      state.contacts.some((c) => c.cols.contact_alias?.toLowerCase() === v.toLowerCase()) ? "" : `CONTACT;ADD;On call;${v};oncall@example.org;Pre-Existing-Pa55!;1;1;en_US;local\n`,
+    check(a, v) {
+      const { state, batch } = a.clapi();
+      const contact = contactRow(state, v);
+      const own = batch.split("\n").filter((l) => { const f = l.split(";"); return f[0] === "CONTACT" && f[f[1] === "ADD" ? 3 : 2]?.toLowerCase() === v.toLowerCase(); });
+      a.same(JSON.stringify(own), "[]", "no CONTACT line for the contact made by hand");
+      a.same(contact && expectHost(a, "smtp-corporate").contacts.includes(contact.id), true, "the SMTP check host notifies the contact");
+    },
+  },
+  {
+    id: "smtpChecks[0].notify.groups[1] (one made outside the fleet)",
+    lean: true,
+    path: ["central", "existing", "contactGroups", 0],
+    also: [["smtpChecks", 0, "notify", "groups", 1]],
+    values: arb.fieldValues(arb.centreonName),
+    numRuns: 100,
+    apply(doc, v) {
+      doc.central.existing = { contactGroups: [v] };
+      doc.smtpChecks[0].notify.groups = ["ops", v];
+    },
+    madeByHand: (v, state) => (state.contactGroups.some((g) => g.cols.cg_name?.toLowerCase() === v.toLowerCase()) ? "" : `CG;ADD;${v};made by hand\n`),
+    check(a, v) {
+      const { state, batch } = a.clapi();
+      const group = groupRow(state, v);
+      a.same(JSON.stringify(batch.split("\n").filter((l) => l.split(";")[0] === "CG" && l.split(";")[2]?.toLowerCase() === v.toLowerCase())), "[]", "no CG line for the group made by hand");
+      a.same(group && expectHost(a, "smtp-corporate").contactGroups.includes(group.id), true, "the SMTP check host notifies the group");
+    },
+  },
+  {
     id: "smtpChecks[0].notify.groups[1] (a declared group)",
     lean: true,
     path: ["contactGroups", 1, "name"],

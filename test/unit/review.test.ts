@@ -161,10 +161,10 @@ describe("the review model (review.json)", () => {
 
   it("SUMMARY.md names the time periods and commands made outside the fleet that its contacts rely on", () => {
     const doc = reviewedFleet();
-    doc.central.existing = { timePeriods: ["business-hours"], notificationCommands: ["notify-by-sms", "notify-by-teams"] };
+    doc.central.existing = { timePeriods: ["business-hours"], notificationCommands: ["notify-by-sms", "notify-by-teams"], contactGroups: ["oncall"] };
     doc.contacts[0].notifications.service.commands = ["notify-by-sms"];
     expect(summary(synthFleet(doc).fleet)).toContain(
-      "Made outside this fleet, named by its contacts, never changed or deleted by it (a missing one fails\nthe apply with CLAPI's message): time periods business-hours; notification commands notify-by-sms, notify-by-teams.\n",
+      "Made outside this fleet, named by its contacts and checks, never changed or deleted by it (a missing\none fails the apply with CLAPI's message): time periods business-hours; notification commands notify-by-sms, notify-by-teams; contact groups oncall.\n",
     );
     expect(summary(fleet, [], model)).not.toContain("Made outside this fleet");
   });
