@@ -334,7 +334,7 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
       problems.push({
         path,
         message: sameButCase
-          ? `${showValue(value)} differs from the ${kind} ${showValue(sameButCase)} only in case: write it ${showValue(sameButCase)}`
+          ? `${showValue(value)} differs only in case from the ${kind} ${showValue(sameButCase)}: write it ${showValue(sameButCase)}`
           : `${showValue(value)} is not a declared ${kind}: declared ones are ${allowed.length ? allowed.join(", ") : "none"}${how && `; ${how}`}`,
       });
     }
@@ -387,8 +387,8 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
     for (const language of Object.keys(c.languages)) record("notification_command", name, ["notificationCommands", i, "name"], `-${language}`);
   });
 
-  // Objects made outside the fleet that contacts may name. One this fleet makes is not among them:
-  // listed there too, it would be both managed and left alone.
+  // Objects made outside the fleet (central.existing) that contacts and checks may name. One the
+  // fleet declares or makes too would be managed and left alone at once.
   const existingSpec = isObject(central?.existing) ? central.existing : {};
   const names = (v: unknown) => list(v).filter((n): n is string => typeof n === "string");
   const existing = {
@@ -397,45 +397,39 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
     contacts: names(existingSpec.contacts),
     contactGroups: names(existingSpec.contactGroups),
   };
-  // Listed there and declared: managed and left alone at once.
-  const alsoDeclared = (listed: string[], declared: string[], field: string, section: string) =>
-    listed.forEach((name, j) => {
+  const existingPath = (field: string, j: number) => ["central", "existing", field, j];
+  const alsoDeclared = (field: "contacts" | "contactGroups", declared: string[]) =>
+    existing[field].forEach((name, j) => {
       if (declared.some((d) => d.toLowerCase() === name.toLowerCase())) {
         problems.push({
-          path: ["central", "existing", field, j],
-          message: `${showValue(name)} is declared in ${section}, so this fleet manages it: remove it from this list of objects made outside the fleet`,
+          path: existingPath(field, j),
+          message: `${showValue(name)} is declared in ${field}, so this fleet manages it: remove it from this list of objects made outside the fleet`,
         });
       }
     });
-  alsoDeclared(existing.contacts, aliases, "contacts", "contacts");
-  // The one contact whose spelling in Centreon is known here; CLAPI looks contacts up as written.
-  const clapiUser = isObject(central?.clapi) ? text(central.clapi.user) : undefined;
-  existing.contacts.forEach((alias, j) => {
-    if (clapiUser !== undefined && alias !== clapiUser && alias.toLowerCase() === clapiUser.toLowerCase()) {
-      problems.push({ path: ["central", "existing", "contacts", j], message: `${showValue(alias)} differs from the CLAPI user ${showValue(clapiUser)} only in case: write it ${showValue(clapiUser)}` });
-    }
-  });
-  alsoDeclared(existing.contactGroups, groupNames, "contactGroups", "contactGroups");
-  const made = (["host", "service"] as const).flatMap((kind) => {
-    const declared = declaredNotificationCommands(doc, kind);
-    return [...declared.names, ...declared.variants];
-  });
-  // A stock one written in another case: Centreon would refuse to make it (the name is taken) and
-  // CLAPI looks it up as written.
-  const stockInOtherCase = (name: string, stock: string[], kind: string, path: (string | number)[]) => {
-    const same = stock.find((n) => n !== name && n.toLowerCase() === name.toLowerCase());
-    if (same) problems.push({ path, message: `${showValue(name)} differs from the ${kind} ${showValue(same)}, which Centreon ships, only in case: write it ${showValue(same)} where it is used, and leave it out of this list` });
-  };
-  existing.timePeriods.forEach((name, j) => stockInOtherCase(name, STOCK_TIME_PERIODS, "time period", ["central", "existing", "timePeriods", j]));
+  alsoDeclared("contacts", aliases);
+  alsoDeclared("contactGroups", groupNames);
+  const made = (["host", "service"] as const).flatMap((kind) => Object.values(declaredNotificationCommands(doc, kind)).flat());
   existing.notificationCommands.forEach((name, j) => {
-    stockInOtherCase(name, [...STOCK_NOTIFICATION_COMMANDS.host, ...STOCK_NOTIFICATION_COMMANDS.service], "notification command", ["central", "existing", "notificationCommands", j]);
     if (made.some((m) => m.toLowerCase() === name.toLowerCase())) {
       problems.push({
-        path: ["central", "existing", "notificationCommands", j],
+        path: existingPath("notificationCommands", j),
         message: `${showValue(name)} is made by this fleet (notificationCommands): name it in contacts as it is, and remove it from this list of commands made outside the fleet`,
       });
     }
   });
+  // CLAPI looks names up as written: a name whose spelling in Centreon is known here (a stock one,
+  // the CLAPI user) written in another case would not be found.
+  const clapiUser = isObject(central?.clapi) ? text(central.clapi.user) : undefined;
+  const inOtherCase = (field: keyof typeof existing, known: string[], what: string, fix: string) =>
+    existing[field].forEach((name, j) => {
+      const same = known.find((n) => n !== name && n.toLowerCase() === name.toLowerCase());
+      if (same) problems.push({ path: existingPath(field, j), message: `${showValue(name)} differs only in case from ${what} ${showValue(same)}: write it ${showValue(same)}${fix}` });
+    });
+  const stock = " where it is used, and leave it out of this list";
+  inOtherCase("timePeriods", STOCK_TIME_PERIODS, "the stock time period", stock);
+  inOtherCase("notificationCommands", [...STOCK_NOTIFICATION_COMMANDS.host, ...STOCK_NOTIFICATION_COMMANDS.service], "the stock notification command", stock);
+  inOtherCase("contacts", clapiUser === undefined ? [] : [clapiUser], "the CLAPI user", "");
 
   list(doc.contacts).forEach((contact, i) => {
     if (!isObject(contact)) return;

@@ -242,8 +242,8 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["none with other events", (d) => (d.contacts[0].notifications.host.events = ["none", "down"]), `contacts[0].notifications.host.events: [none] cannot be combined with other events`],
     ["an enabled switch that is not one", (d) => (d.contacts[0].notifications.enabled = "yes"), `contacts[0].notifications.enabled: "yes" is not valid: it must be true, false or inherit`],
     ["an undeclared group", (d) => (d.contacts[0].groups = ["opps"]), `contacts[0].groups[0]: "opps" is not a declared contact group: declared ones are ops`],
-    ["a group written in another case than declared", (d) => (d.contacts[0].groups = ["OPS"]), `contacts[0].groups[0]: "OPS" differs from the contact group "ops" only in case: write it "ops"`],
-    ["a stock time period in another case", (d) => (d.contacts[0].notifications.host.period = "24X7"), `contacts[0].notifications.host.period: "24X7" differs from the time period "24x7" only in case: write it "24x7"`],
+    ["a group written in another case than declared", (d) => (d.contacts[0].groups = ["OPS"]), `contacts[0].groups[0]: "OPS" differs only in case from the contact group "ops": write it "ops"`],
+    ["a stock time period in another case", (d) => (d.contacts[0].notifications.host.period = "24X7"), `contacts[0].notifications.host.period: "24X7" differs only in case from the time period "24x7": write it "24x7"`],
     ["an unknown time period", (d) => (d.contacts[0].notifications.host.period = "24/7"), `contacts[0].notifications.host.period: "24/7" is not a declared time period: declared ones are 24x7, workhours, nonworkhours, none; list one made in Centreon in central.existing.timePeriods`],
     ["an unknown notification command", (d) => (d.contacts[0].notifications.service.commands = ["notify-by-pigeon"]), `contacts[0].notifications.service.commands[0]: "notify-by-pigeon" is not a declared service notification command: declared ones are service-notify-by-email; declare it in notificationCommands, or list one made in Centreon in central.existing.notificationCommands`],
     ["a check on an undeclared poller", (d) => (d.smtpChecks[0].poller = "poller-nice"), `smtpChecks[0].poller: "poller-nice" is not a declared poller (or the central): declared ones are poller-paris, poller-lyon, poller-lille, Central`],
@@ -322,7 +322,7 @@ describe("bad Centreon sections are refused at synth with their path", () => {
   it("refuses a contact or group listed in central.existing that the fleet declares too, and the CLAPI user in another case", () => {
     expect(problems((d) => (d.central.existing = { contacts: ["JDoe", "ADMIN"], contactGroups: ["ops"] }))).toEqual([
       `central.existing.contacts[0]: "JDoe" is declared in contacts, so this fleet manages it: remove it from this list of objects made outside the fleet`,
-      `central.existing.contacts[1]: "ADMIN" differs from the CLAPI user "admin" only in case: write it "admin"`,
+      `central.existing.contacts[1]: "ADMIN" differs only in case from the CLAPI user "admin": write it "admin"`,
       `central.existing.contactGroups[0]: "ops" is declared in contactGroups, so this fleet manages it: remove it from this list of objects made outside the fleet`,
     ]);
     // The CLAPI user itself may be notified.
@@ -340,9 +340,9 @@ describe("bad Centreon sections are refused at synth with their path", () => {
       }),
     ).toEqual([
       `central.existing.timePeriods[1]: "Business-Hours" is already listed at [0]: list each time period once`,
-      `central.existing.timePeriods[2]: "24X7" differs from the time period "24x7", which Centreon ships, only in case: write it "24x7" where it is used, and leave it out of this list`,
+      `central.existing.timePeriods[2]: "24X7" differs only in case from the stock time period "24x7": write it "24x7" where it is used, and leave it out of this list`,
       `central.existing.notificationCommands[0]: "notify-by-teams-en" is made by this fleet (notificationCommands): name it in contacts as it is, and remove it from this list of commands made outside the fleet`,
-      `central.existing.notificationCommands[1]: "Host-Notify-By-Email" differs from the notification command "host-notify-by-email", which Centreon ships, only in case: write it "host-notify-by-email" where it is used, and leave it out of this list`,
+      `central.existing.notificationCommands[1]: "Host-Notify-By-Email" differs only in case from the stock notification command "host-notify-by-email": write it "host-notify-by-email" where it is used, and leave it out of this list`,
     ]);
   });
 
