@@ -17,23 +17,23 @@ import type { NotificationCommand } from "./notification-command.js";
 
 export type { CentreonObject } from "../clapi/objects.js";
 
-/** A contact made in Centreon outside this fleet, named as a notify target: never changed or deleted. */
+/** A contact made in Centreon outside this fleet, named as a check's notify target: never changed or deleted. */
 export class ExistingContact {
   constructor(readonly alias: string) {
     assertRule(rules.contactAlias, "existing contact alias", alias);
   }
 }
 
-/** A contact group made in Centreon outside this fleet, named as a notify target: never changed or deleted. */
+/** A contact group made in Centreon outside this fleet (a notify target, a contact's group): never changed or deleted. */
 export class ExistingContactGroup {
   constructor(readonly name: string) {
     assertRule(rules.centreonName, "existing contact group name", name);
   }
 }
 
-/** Who a check notifies: contacts and groups of the fleet, or made outside it. */
-export type NotifiedContact = Contact | ExistingContact;
-export type NotifiedGroup = ContactGroup | ExistingContactGroup;
+/** Contacts and groups of the fleet, or made outside it. */
+export type ContactRef = Contact | ExistingContact;
+export type ContactGroupRef = ContactGroup | ExistingContactGroup;
 
 export interface ContactGroupProps {
   name: string;
@@ -84,8 +84,8 @@ export interface ContactProps {
   email: string;
   /** @default - a random policy-compliant password, generated on the central at creation */
   password?: Secret;
-  /** @default - no group */
-  groups?: ContactGroup[];
+  /** The fleet's groups, or ones made outside it (whose other members are left alone). @default - no group */
+  groups?: ContactGroupRef[];
   /** May log in to the web UI. @default false */
   guiAccess?: boolean;
   /** @default false */
@@ -112,7 +112,7 @@ export class Contact extends Construct implements CentreonObject {
     host?: Required<NotificationSideProps<HostEvent>>;
     service?: Required<NotificationSideProps<ServiceEvent>>;
   };
-  private readonly groups: ContactGroup[] = [];
+  private readonly groups: ContactGroupRef[] = [];
 
   constructor(scope: Construct, id: string, props: ContactProps & { engine: Engine }) {
     super(scope, id);
@@ -175,7 +175,7 @@ export class Contact extends Construct implements CentreonObject {
     return this.model.enabled === true && events.length > 0 && !events.includes("none");
   }
 
-  addToGroup(group: ContactGroup): void {
+  addToGroup(group: ContactGroupRef): void {
     if (!this.groups.includes(group)) this.groups.push(group);
   }
 

@@ -14,8 +14,8 @@ import {
   type CentreonObject,
   type ContactGroupProps,
   type ContactProps,
-  type NotifiedContact,
-  type NotifiedGroup,
+  type ContactRef,
+  type ContactGroupRef,
 } from "./contact.js";
 import { assertThresholds, SmtpCheck, type SmtpCheckProps, type Thresholds } from "./smtp-check.js";
 import { QueueCheck, type QueueCheckSettings } from "./queue-check.js";
@@ -328,7 +328,7 @@ export class Fleet extends TerraformStack {
    * service notification (notifications off, or no service events: the default), alerts no one.
    */
   private notifyWarnings(): string[] {
-    const checks: [string, { contacts?: readonly NotifiedContact[]; groups?: readonly NotifiedGroup[] }][] = this.objects
+    const checks: [string, { contacts?: readonly ContactRef[]; groups?: readonly ContactGroupRef[] }][] = this.objects
       .filter((o): o is SmtpCheck => o instanceof SmtpCheck)
       .map((check) => [`SMTP check ${check.host}`, check.notifyTargets]);
     if (this.queueChecks && !this.centreonStack) checks.push(["queueChecks", this.queueChecks]);

@@ -2,16 +2,16 @@ import { Construct } from "constructs";
 import { queueCheckLines, type ObjectLines } from "../clapi/objects.js";
 import { declareObjectRecord } from "../remote/record.js";
 import type { Engine } from "../remote/remote-script.js";
-import type { CentreonObject, NotifiedContact, NotifiedGroup } from "./contact.js";
+import type { CentreonObject, ContactRef, ContactGroupRef } from "./contact.js";
 import { terraformName } from "../remote/names.js";
 import type { Thresholds } from "./smtp-check.js";
 
 /** The fleet's queue checks: thresholds (whole numbers of messages, warning < critical), and who their problems notify. */
 export interface QueueCheckSettings extends Thresholds {
   /** Contacts its problems notify. @default - none */
-  contacts?: readonly NotifiedContact[];
+  contacts?: readonly ContactRef[];
   /** Contact groups its problems notify. @default - none */
-  groups?: readonly NotifiedGroup[];
+  groups?: readonly ContactGroupRef[];
 }
 
 export interface QueueCheckProps extends QueueCheckSettings {

@@ -5,7 +5,7 @@ import { smtpCheckLines, type ObjectLines } from "../clapi/objects.js";
 import { declareObjectRecord } from "../remote/record.js";
 import type { Engine } from "../remote/remote-script.js";
 import type { Secret } from "../secret.js";
-import { Contact, ExistingContact, type CentreonObject, type NotifiedContact, type NotifiedGroup } from "./contact.js";
+import { Contact, ExistingContact, type CentreonObject, type ContactRef, type ContactGroupRef } from "./contact.js";
 import { terraformName } from "../remote/names.js";
 import type { GatewaySecurity } from "../postfix/relay-parameters.js";
 import { assertSmtpTransport } from "./gateway.js";
@@ -33,9 +33,9 @@ export interface SmtpCheckProps {
   /** Send a probe message too. @default - login only */
   message?: Thresholds & { from: string; to: string };
   /** @default - nobody */
-  contacts?: NotifiedContact[];
+  contacts?: ContactRef[];
   /** @default - no group */
-  groups?: NotifiedGroup[];
+  groups?: ContactGroupRef[];
 }
 
 /**
@@ -64,8 +64,8 @@ export class SmtpCheck extends Construct implements CentreonObject {
   readonly poller: string;
   private readonly props: SmtpCheckProps;
   private readonly transport: { port: number; security: GatewaySecurity };
-  private readonly contacts: NotifiedContact[];
-  private readonly groups: NotifiedGroup[];
+  private readonly contacts: ContactRef[];
+  private readonly groups: ContactGroupRef[];
 
   constructor(scope: Construct, id: string, props: SmtpCheckProps & { engine: Engine }) {
     super(scope, id);
@@ -100,12 +100,12 @@ export class SmtpCheck extends Construct implements CentreonObject {
   }
 
   /** Who its problems notify. */
-  get notifyTargets(): { contacts: readonly NotifiedContact[]; groups: readonly NotifiedGroup[] } {
+  get notifyTargets(): { contacts: readonly ContactRef[]; groups: readonly ContactGroupRef[] } {
     return { contacts: this.contacts, groups: this.groups };
   }
 
   /** Notifies this contact or group about the check's host and services (once, however often it is called). */
-  notify(target: NotifiedContact | NotifiedGroup): void {
+  notify(target: ContactRef | ContactGroupRef): void {
     if (target instanceof Contact || target instanceof ExistingContact) {
       if (!this.contacts.includes(target)) this.contacts.push(target);
     } else if (!this.groups.includes(target)) this.groups.push(target);

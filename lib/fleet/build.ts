@@ -113,6 +113,8 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
     return { ...n, host: side(n.host), service: side(n.service) };
   };
   const groups = new Map(spec.contactGroups.map((g) => [g.name, fleet.addContactGroup(g)]));
+  // A group named by a contact or a check: the fleet's, else one made outside it (central.existing).
+  const group = (name: string) => groups.get(name) ?? new ExistingContactGroup(name);
   const contacts = new Map(
     spec.contacts.map((c) => [
       c.alias,
@@ -120,14 +122,14 @@ function populate(fleet: Fleet, spec: FleetSpec, part: { pollers: PollerSpec[]; 
         ...c,
         password: c.password ? secret(c.password) : undefined,
         notifications: notifications(c.notifications),
-        groups: c.groups.map((g) => groups.get(g)!),
+        groups: c.groups.map(group),
       }),
     ]),
   );
   // Notify targets: the fleet's, else ones made outside it (central.existing).
   const notified = (notify: { contacts: string[]; groups: string[] }) => ({
     contacts: notify.contacts.map((alias) => contacts.get(alias) ?? new ExistingContact(alias)),
-    groups: notify.groups.map((g) => groups.get(g) ?? new ExistingContactGroup(g)),
+    groups: notify.groups.map(group),
   });
   for (const check of spec.smtpChecks) {
     fleet.addSmtpCheck({

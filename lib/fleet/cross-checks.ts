@@ -326,6 +326,7 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
   const centralRelays = central?.gateway !== NO_GATEWAY && (central?.gateway !== undefined || doc.defaultGateway !== undefined);
   const groupNames = groups.map((g) => text(g.name)).filter((n): n is string => !!n);
   const aliases = contacts.map((c) => text(c.alias)).filter((n): n is string => !!n);
+  const how = (section: string) => `declare it in ${section}, or list one made in Centreon in central.existing.${section}`;
   // how: where else such a name can come from, said after the declared ones.
   const mustBeIn = (value: unknown, allowed: string[], kind: string, path: (string | number)[], how = "") => {
     if (typeof value === "string" && !allowed.includes(value)) {
@@ -341,7 +342,6 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
   };
   const notifyTargetsDeclared = (notify: unknown, path: (string | number)[]) => {
     if (!isObject(notify)) return;
-    const how = (section: string) => `declare it in ${section}, or list one made in Centreon in central.existing.${section}`;
     list(notify.contacts).forEach((c, j) => mustBeIn(c, [...aliases, ...existing.contacts], "contact alias", [...path, "contacts", j], how("contacts")));
     list(notify.groups).forEach((g, j) => mustBeIn(g, [...groupNames, ...existing.contactGroups], "contact group", [...path, "groups", j], how("contactGroups")));
   };
@@ -433,7 +433,7 @@ function centreonChecks(doc: Raw, pollerNames: string[]): FleetProblem[] {
 
   list(doc.contacts).forEach((contact, i) => {
     if (!isObject(contact)) return;
-    list(contact.groups).forEach((g, j) => mustBeIn(g, groupNames, "contact group", ["contacts", i, "groups", j]));
+    list(contact.groups).forEach((g, j) => mustBeIn(g, [...groupNames, ...existing.contactGroups], "contact group", ["contacts", i, "groups", j], how("contactGroups")));
     const notifications = isObject(contact.notifications) ? contact.notifications : {};
     for (const kind of ["host", "service"] as const) {
       const side = isObject(notifications[kind]) ? notifications[kind] : undefined;

@@ -170,7 +170,7 @@ export const CentralSpec = z
       })
       .optional()
       .describe(
-        "Objects made in Centreon outside this fleet (by hand, another tool): time periods and notification commands contacts may name, contacts and contact groups checks may notify; this stack never changes or deletes them",
+        "Objects made in Centreon outside this fleet (by hand, another tool): time periods and notification commands contacts may name, contacts and contact groups checks may notify, contact groups contacts may join; this stack never changes or deletes them",
       ),
     smtpTemplates: z
       .enum(["pack", "create"])
@@ -223,7 +223,7 @@ export const ContactSpec = z
     name: centreonName("Full name shown in Centreon"),
     alias: ruled(rules.contactAlias, "Login, the contact's unique key in Centreon"),
     email: ruled(rules.email, "Where notifications go"),
-    groups: distinct(centreonName("Contact group"), "contact group").default([]).describe("Contact groups (declared in contactGroups)"),
+    groups: distinct(centreonName("Contact group"), "contact group").default([]).describe("Contact groups (declared in contactGroups, or in central.existing.contactGroups)"),
     password: SecretRef.optional().describe(
       "Password for a local contact; omitted: a random policy-compliant one is generated on the central when the contact is created",
     ),

@@ -861,6 +861,30 @@ exec ${DOUBLE} "$@"
     expect(handMade(state)).toBe(before);
   });
 
+  it("a contact joins a group made by hand (central.existing): its membership comes and goes, the group and its other members stay", async () => {
+    await centreon(`-o CONTACT -a ADD -v 'On call;oncall;oncall@example.org;Pre-Existing-Pa55!;1;1;fr_FR;local'`);
+    await centreon(`-o CG -a ADD -v 'noc;Network operations'`);
+    await centreon(`-o CG -a ADDCONTACT -v 'noc;oncall'`);
+    const noc = () => readState(stateFile).contactGroups.find((g) => g.cols.cg_name === "noc")!;
+    const { contacts: _members, ...nocBefore } = noc();
+    const joined = await run(
+      executor((d) => {
+        d.central.existing = { contactGroups: ["noc"] };
+        d.contacts[0].groups = ["ops", "noc"];
+      }),
+    );
+    expect(joined.code, joined.stderr).toBe(0);
+    const state = readState(stateFile);
+    expect(noc().contacts).toEqual([contact(state, "oncall")!.id, contact(state, "jdoe")!.id]);
+
+    const left = await run(executor());
+    expect(left.code, left.stderr).toBe(0);
+    expect(left.stdout).toContain("deleting what the fleet no longer declares: CG;noc;jdoe \n");
+    const { contacts: members, ...nocAfter } = noc();
+    expect(members).toEqual([contact(readState(stateFile), "oncall")!.id]);
+    expect(nocAfter).toEqual(nocBefore);
+  });
+
   it("a line CLAPI rejects fails the apply with the line and CLAPI's message", async () => {
     initState(stateFile, { adminPassword: ADMIN_PASSWORD, pollers: ["poller-paris", "poller-lyon", "poller-lille"], failOnLine: 13 });
     const failed = await run(executor());

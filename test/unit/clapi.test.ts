@@ -241,7 +241,7 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     ["a service event that is a host event", (d) => (d.contacts[0].notifications.service.events = ["down"]), `contacts[0].notifications.service.events[0]: "down" is not valid: it must be one of warning, unknown, critical, recovery, flapping, downtime, none`],
     ["none with other events", (d) => (d.contacts[0].notifications.host.events = ["none", "down"]), `contacts[0].notifications.host.events: [none] cannot be combined with other events`],
     ["an enabled switch that is not one", (d) => (d.contacts[0].notifications.enabled = "yes"), `contacts[0].notifications.enabled: "yes" is not valid: it must be true, false or inherit`],
-    ["an undeclared group", (d) => (d.contacts[0].groups = ["opps"]), `contacts[0].groups[0]: "opps" is not a declared contact group: declared ones are ops`],
+    ["an undeclared group", (d) => (d.contacts[0].groups = ["opps"]), `contacts[0].groups[0]: "opps" is not a declared contact group: declared ones are ops; declare it in contactGroups, or list one made in Centreon in central.existing.contactGroups`],
     ["a group written in another case than declared", (d) => (d.contacts[0].groups = ["OPS"]), `contacts[0].groups[0]: "OPS" differs only in case from the contact group "ops": write it "ops"`],
     ["a stock time period in another case", (d) => (d.contacts[0].notifications.host.period = "24X7"), `contacts[0].notifications.host.period: "24X7" differs only in case from the time period "24x7": write it "24x7"`],
     ["an unknown time period", (d) => (d.contacts[0].notifications.host.period = "24/7"), `contacts[0].notifications.host.period: "24/7" is not a declared time period: declared ones are 24x7, workhours, nonworkhours, none; list one made in Centreon in central.existing.timePeriods`],
@@ -317,6 +317,19 @@ describe("bad Centreon sections are refused at synth with their path", () => {
     expect(text.split("\n").filter((l) => /^(CONTACT|CG);[A-Z]+;(oncall|noc)(;|$)/.test(l))).toEqual([]);
     // Their settings are Centreon's: no warning about their service notifications.
     expect(fleet.warnings.filter((w) => w.includes("oncall"))).toEqual([]);
+  });
+
+  it("lets a contact join a group made outside the fleet once central.existing lists it: a membership, no CG line of the group's own", () => {
+    const joinNoc = (d: Record<string, any>) => (d.contacts[0].groups = ["ops", "noc"]);
+    expect(problems(joinNoc)).toEqual([
+      `contacts[0].groups[1]: "noc" is not a declared contact group: declared ones are ops; declare it in contactGroups, or list one made in Centreon in central.existing.contactGroups`,
+    ]);
+    const doc: Record<string, any> = parseFleet(readFileSync("examples/fleet.yaml", "utf8"));
+    joinNoc(doc);
+    doc.central.existing = { contactGroups: ["noc"] };
+    const { text } = buildFleet(Testing.app(), parseFleet(stringify(doc))).central!.configuration!.batch();
+    expect(text).toContain("CG;ADDCONTACT;noc;jdoe\n");
+    expect(text.split("\n").filter((l) => l.startsWith("CG;") && l.split(";")[2] === "noc")).toEqual(["CG;ADDCONTACT;noc;jdoe"]);
   });
 
   it("refuses a contact or group listed in central.existing that the fleet declares too, and the CLAPI user in another case", () => {
