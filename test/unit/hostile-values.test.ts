@@ -1371,6 +1371,25 @@ const FIELDS: Field[] = [
     },
   },
   {
+    id: "contacts[0].groups[1] (one made outside the fleet)",
+    lean: true,
+    path: ["central", "existing", "contactGroups", 0],
+    also: [["contacts", 0, "groups", 1]],
+    values: arb.fieldValues(arb.centreonName),
+    numRuns: 100,
+    apply(doc, v) {
+      doc.central.existing = { contactGroups: [v] };
+      doc.contacts[0].groups = ["ops", v];
+    },
+    madeByHand: (v, state) => (state.contactGroups.some((g) => g.cols.cg_name?.toLowerCase() === v.toLowerCase()) ? "" : `CG;ADD;${v};made by hand\n`),
+    check(a, v) {
+      const { state, batch } = a.clapi();
+      a.same(groupRow(state, v)?.contacts.includes(contactRow(state, "jdoe")!.id), true, `jdoe is a member of ${v}`);
+      const own = batch.split("\n").filter((l) => l.split(";")[0] === "CG" && l.split(";")[1] !== "ADDCONTACT" && l.split(";")[2]?.toLowerCase() === v.toLowerCase());
+      a.same(JSON.stringify(own), "[]", "no CG line of the group made by hand but the membership");
+    },
+  },
+  {
     id: "contacts[0].groups[1] (an undeclared reference)",
     lean: true,
     path: ["contacts", 0, "groups", 1],
