@@ -47,6 +47,16 @@ type BugId = string;
 /** Names Terraform refuses for a variable (its own list, not the product's). */
 const TERRAFORM_RESERVED_VARIABLE_NAMES = ["source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals"];
 
+/**
+ * The CLAPI line an operator ran to make `v` by hand, unless Centreon already has an object of that
+ * name (it compares names without case, so it would refuse a second one).
+ */
+const madeUnlessThere =
+  (rows: (state: DoubleState) => { cols: Record<string, string | null> }[], column: string, line: (v: string) => string) =>
+  (v: string, state: DoubleState): string =>
+    rows(state).some((r) => r.cols[column]?.toLowerCase() === v.toLowerCase()) ? "" : line(v);
+const GROUP_MADE_BY_HAND = madeUnlessThere((s) => s.contactGroups, "cg_name", (v) => `CG;ADD;${v};made by hand\n`);
+
 // ================================================================== the base fleet
 /** baseFleet() with the Centreon sections of test/unit/clapi.test.ts, SMTP auth and probe message, and one extra Postfix parameter. */
 function baseDoc(withQueueChecks = true): Doc {
@@ -1381,7 +1391,7 @@ const FIELDS: Field[] = [
       doc.central.existing = { contactGroups: [v] };
       doc.contacts[0].groups = ["ops", v];
     },
-    madeByHand: (v, state) => (state.contactGroups.some((g) => g.cols.cg_name?.toLowerCase() === v.toLowerCase()) ? "" : `CG;ADD;${v};made by hand\n`),
+    madeByHand: GROUP_MADE_BY_HAND,
     check(a, v) {
       const { state, batch } = a.clapi();
       a.same(groupRow(state, v)?.contacts.includes(contactRow(state, "jdoe")!.id), true, `jdoe is a member of ${v}`);
@@ -1431,7 +1441,7 @@ const FIELDS: Field[] = [
       doc.central.existing = { timePeriods: [v] };
       doc.contacts[0].notifications.host.period = v;
     },
-    madeByHand: (v, state) => (state.timeperiods.some((t) => t.cols.tp_name?.toLowerCase() === v.toLowerCase()) ? "" : `TP;ADD;${v};made by hand\n`),
+    madeByHand: madeUnlessThere((s) => s.timeperiods, "tp_name", (v) => `TP;ADD;${v};made by hand\n`),
     check(a, v) {
       const { state } = a.clapi();
       const tp = state.timeperiods.find((t) => String(t.id) === contactRow(state, "jdoe")?.cols.timeperiod_tp_id);
@@ -1449,7 +1459,7 @@ const FIELDS: Field[] = [
       doc.central.existing = { notificationCommands: [v] };
       doc.contacts[0].notifications.service.commands = [v];
     },
-    madeByHand: (v, state) => (state.commands.some((c) => c.cols.command_name?.toLowerCase() === v.toLowerCase()) ? "" : `CMD;ADD;${v};notif;/usr/local/bin/send-sms $CONTACTPAGER$\n`),
+    madeByHand: madeUnlessThere((s) => s.commands, "command_name", (v) => `CMD;ADD;${v};notif;/usr/local/bin/send-sms $CONTACTPAGER$\n`),
     check(a, v) {
       const { state } = a.clapi();
       const ids = contactRow(state, "jdoe")?.svcNotifCmds ?? [];
@@ -1619,8 +1629,7 @@ const FIELDS: Field[] = [
       doc.central.existing = { contacts: [v] };
       doc.smtpChecks[0].notify.contacts = ["jdoe", v];
     },
-    madeByHand: (v, state) =>
-      state.contacts.some((c) => c.cols.contact_alias?.toLowerCase() === v.toLowerCase()) ? "" : `CONTACT;ADD;On call;${v};oncall@example.org;Pre-Existing-Pa55!;1;1;en_US;local\n`,
+    madeByHand: madeUnlessThere((s) => s.contacts, "contact_alias", (v) => `CONTACT;ADD;On call;${v};oncall@example.org;Pre-Existing-Pa55!;1;1;en_US;local\n`),
     check(a, v) {
       const { state, batch } = a.clapi();
       const contact = contactRow(state, v);
@@ -1640,7 +1649,7 @@ const FIELDS: Field[] = [
       doc.central.existing = { contactGroups: [v] };
       doc.smtpChecks[0].notify.groups = ["ops", v];
     },
-    madeByHand: (v, state) => (state.contactGroups.some((g) => g.cols.cg_name?.toLowerCase() === v.toLowerCase()) ? "" : `CG;ADD;${v};made by hand\n`),
+    madeByHand: GROUP_MADE_BY_HAND,
     check(a, v) {
       const { state, batch } = a.clapi();
       const group = groupRow(state, v);
